@@ -360,7 +360,7 @@ std::vector<Chunk> chunk_document(const Document& doc, const ChunkerOptions& opt
         c.char_start = start_cursor.advance_to(c.byte_start);
         c.char_end = end_cursor.advance_to(c.byte_end);
         c.heading_path = *sections[units[path_unit].section].heading_path;
-        c.page = sections[tail.section].page;
+        c.page = sections[head.section].page;
         c.token_estimate = text::estimate_tokens(text.substr(c.byte_start, c.byte_end - c.byte_start));
         chunks.push_back(std::move(c));
 

@@ -232,7 +232,7 @@ Result<DecodedText> convert_to_utf8(std::string_view bytes, std::string_view enc
     DecodedText decoded;
     decoded.encoding = std::string(encoding);
     if (is_utf8_name(upper)) {
-        // Our own repair follows the maximal-subpart rule the rest of the code relies on.
+        // Our own repair (one U+FFFD per bad byte) matches what the rest of the code expects.
         decoded.utf8 = repair_utf8(bytes, &decoded.n_repaired);
         strip_leading_bom(decoded.utf8);
         return decoded;
@@ -308,7 +308,8 @@ Result<DecodedText> decode_to_utf8(std::string_view bytes) {
     };
     // Mostly well-formed UTF-8 with a few damaged bytes (a truncated download, one stray Latin-1
     // byte) is UTF-8: legacy CJK text forms valid sequences only by accident, far more rarely.
-
+    // The factor 4 keeps short Big5/GB snippets with one accidental sequence out of this branch.
+    if (census.n_multibyte >= 4 * census.n_invalid) return as_repaired_utf8();
 
     auto big5 = convert_to_utf8(bytes, kBig5Iconv);
     auto gb = convert_to_utf8(bytes, kGb18030Iconv);

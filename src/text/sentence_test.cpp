@@ -59,7 +59,8 @@ TEST(SplitSentences, NoIsOnlyAnAbbreviationBeforeANumber) {
 
 TEST(SplitSentences, DecimalsVersionsAndFileNamesDoNotSplit) {
     EXPECT_THAT(sentences("Pi is 3.14 roughly. Open config.json now. Python 3.11.2 works."),
-                ElementsAre("Pi is 3.14 roughly.", "Open config.json now.", "Python 3.11.2 works."));
+                ElementsAre("Pi is 3.14 roughly.", "Open config.json now.",
+                            "Python 3.11.2 works."));
 }
 
 TEST(SplitSentences, NumberedListItemIsNotASentenceByItself) {
@@ -74,7 +75,8 @@ TEST(SplitSentences, EllipsisStaysTogether) {
 }
 
 TEST(SplitSentences, ClosingQuotesAndBracketsStayWithTheSentence) {
-    EXPECT_THAT(sentences("He said \"Stop.\" She ran. (It was late.) \u201cWhy?\u201d Nobody knew."),
+    EXPECT_THAT(sentences("He said \"Stop.\" She ran. (It was late.) \u201cWhy?\u201d "
+                          "Nobody knew."),
                 ElementsAre("He said \"Stop.\"", "She ran.", "(It was late.)",
                             "\u201cWhy?\u201d", "Nobody knew."));
     // A quote or bracket closing right after the mark, with no space, is still part of it.
@@ -234,8 +236,8 @@ TEST(SplitSentencesProperty, D2lEnglishMarkdown) {
 }
 
 TEST(SplitSentencesProperty, WarAndPeaceIsLinearAndWellFormed) {
-    const std::string text =
-        openbook::testing::read_file(openbook::testing::shared_data("ollama-testdata/war-and-peace.txt"));
+    const std::string text = openbook::testing::read_file(
+        openbook::testing::shared_data("ollama-testdata/war-and-peace.txt"));
     ASSERT_GT(text.size(), 3'000'000u);
     const size_t n = check_properties(text, "war-and-peace");
     EXPECT_GT(n, 20000u);

@@ -135,7 +135,8 @@ TEST(IsValidUtf8, AcceptsValidRejectsInvalid) {
 
 TEST(RepairUtf8, ReplacesEachBadByteAndCounts) {
     size_t n = 99;
-    EXPECT_EQ(repair_utf8("a\xFF" "b\xC0\xAF" "c\xE4\xB8", &n), "a\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFD");
+    EXPECT_EQ(repair_utf8("a\xFF" "b\xC0\xAF" "c\xE4\xB8", &n),
+              "a\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFD");
     EXPECT_EQ(n, 5u);
     EXPECT_EQ(repair_utf8("中文\uFFFD ok", &n), "中文\uFFFD ok");
     EXPECT_EQ(n, 0u);
