@@ -275,16 +275,16 @@ private:
 std::string validate_chunker_options(const ChunkerOptions& o) {
     if (o.target_tokens == 0) return "target_tokens must be greater than 0";
     if (o.target_tokens > o.max_tokens) {
-        return "max_tokens (" + std::to_string(o.max_tokens) + ") must be at least target_tokens (" +
-               std::to_string(o.target_tokens) + ")";
+        return "max_tokens (" + std::to_string(o.max_tokens) +
+               ") must be at least target_tokens (" + std::to_string(o.target_tokens) + ")";
     }
     if (o.overlap_tokens >= o.target_tokens) {
         return "overlap_tokens (" + std::to_string(o.overlap_tokens) +
                ") must be smaller than target_tokens (" + std::to_string(o.target_tokens) + ")";
     }
     if (o.min_tokens > o.target_tokens) {
-        return "min_tokens (" + std::to_string(o.min_tokens) +
-               ") must not exceed target_tokens (" + std::to_string(o.target_tokens) + ")";
+        return "min_tokens (" + std::to_string(o.min_tokens) + ") must not exceed target_tokens (" +
+               std::to_string(o.target_tokens) + ")";
     }
     return {};
 }
@@ -361,7 +361,8 @@ std::vector<Chunk> chunk_document(const Document& doc, const ChunkerOptions& opt
         c.char_end = end_cursor.advance_to(c.byte_end);
         c.heading_path = *sections[units[path_unit].section].heading_path;
         c.page = sections[head.section].page;
-        c.token_estimate = text::estimate_tokens(text.substr(c.byte_start, c.byte_end - c.byte_start));
+        c.token_estimate =
+            text::estimate_tokens(text.substr(c.byte_start, c.byte_end - c.byte_start));
         chunks.push_back(std::move(c));
 
         prev_first = first;

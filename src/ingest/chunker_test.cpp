@@ -1,13 +1,13 @@
 #include "ingest/chunker.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "support/test_support.h"
 #include "text/token_estimate.h"
@@ -294,9 +294,8 @@ std::string describe(const ChunkerOptions& o) {
         const char32_t cp = text::decode_utf8(t, q);
         for (size_t i = p; i < q; ++i) depth += coverage[i];
         if (depth == 0 && !text::is_space(cp) && !exempt[p]) {
-            return ::testing::AssertionFailure()
-                   << "options " << describe(opt) << ": byte " << p << " is in no chunk: "
-                   << t.substr(p, 40);
+            return ::testing::AssertionFailure() << "options " << describe(opt) << ": byte " << p
+                                                 << " is in no chunk: " << t.substr(p, 40);
         }
         p = q;
     }
@@ -325,8 +324,8 @@ TEST(ChunkerOptions, EachBadOptionIsNamed) {
 
 TEST(ChunkerOptions, InvalidOptionsDoNotCrashTheChunker) {
     const Document doc = plain_document("One two three. Four five six. Seven eight nine.");
-    for (ChunkerOptions opt : {ChunkerOptions{0, 0, 0, 0}, ChunkerOptions{10, 2, 50, 99},
-                               ChunkerOptions{3, 3, 3, 3}}) {
+    for (ChunkerOptions opt :
+         {ChunkerOptions{0, 0, 0, 0}, ChunkerOptions{10, 2, 50, 99}, ChunkerOptions{3, 3, 3, 3}}) {
         std::vector<Chunk> chunks = chunk_document(doc, opt);
         ASSERT_FALSE(chunks.empty());
         for (const Chunk& c : chunks) {
@@ -520,8 +519,8 @@ TEST(ChunkerStructure, PageChangeIsAHardBoundary) {
 
 TEST(ChunkerStructure, LeadingPunctuationOfASectionJoinsTheSentenceBefore) {
     // A level-0 section (no heading) that begins with a closing bracket.
-    const Document doc = make_document({{1, "T", "Alpha beta gamma (see note"},
-                                        {0, "", ") delta epsilon zeta. Eta theta iota."}});
+    const Document doc = make_document(
+        {{1, "T", "Alpha beta gamma (see note"}, {0, "", ") delta epsilon zeta. Eta theta iota."}});
     const ChunkerOptions opt{4, 4, 0, 0};
     const std::vector<Chunk> chunks = chunk_document(doc, opt);
     EXPECT_TRUE(follows_contract(doc, opt, chunks));
@@ -576,8 +575,8 @@ TEST(ChunkerSize, OverlapRepeatsWholeTrailingSentences) {
 }
 
 TEST(ChunkerSize, NoOverlapAcrossASoftBoundary) {
-    const Document doc = make_document(
-        {{2, "A", five_token_sentences(6)}, {2, "B", five_token_sentences(6)}});
+    const Document doc =
+        make_document({{2, "A", five_token_sentences(6)}, {2, "B", five_token_sentences(6)}});
     const ChunkerOptions opt{15, 20, 10, 5};
     const std::vector<Chunk> chunks = chunk_document(doc, opt);
     EXPECT_TRUE(follows_contract(doc, opt, chunks));
@@ -701,7 +700,7 @@ TEST(ChunkerSize, SeveralMegabytesInLinearTime) {
 
 const std::vector<ChunkerOptions>& option_sets() {
     static const std::vector<ChunkerOptions> sets = {
-        ChunkerOptions{},              // defaults
+        ChunkerOptions{},  // defaults
         ChunkerOptions{40, 60, 10, 10},
         ChunkerOptions{100, 120, 0, 30},
         ChunkerOptions{8, 8, 4, 0},

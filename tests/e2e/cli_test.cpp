@@ -1,0 +1,177 @@
+// The `openbook` command end to end: what a user and a script see (output, JSON, exit codes).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/run_process.h"
+#include "openbook/collection.h"
+#include "support/doc_fixtures.h"
+#include "support/test_support.h"
+
+namespace openbook::testing {
+namespace {
+
+const std::filesystem::path kExamples = std::filesystem::path(OPENBOOK_SOURCE_DIR) / "examples";
+
+size_t count_files(const std::filesystem::path& dir) {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        n += e.is_regular_file() && e.path().filename().string()[0] != '.';
+    }
+    return n;
+}
+
+nlohmann::json parse_json(const std::string& s) {
+    auto j = nlohmann::json::parse(s, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON:\n" << s;
+    return j;
+}
+
+// Code points [start, end) of UTF-8 text.
+std::string code_point_slice(const std::string& text, size_t start, size_t end) {
+    size_t cp = 0;
+    size_t b = 0;
+    size_t bs = std::string::npos;
+    for (; b <= text.size(); ++b) {
+        if (b < text.size() && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80) continue;
+        if (cp == start) bs = b;
+        if (cp == end) break;
+        ++cp;
+    }
+    return text.substr(bs, b - bs);
+}
+
+TEST(Cli, HelpListsTheCommands) {
+    auto r = run_openbook({"--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* cmd : {"ingest", "sync", "rm", "ls", "show", "stats"}) {
+        EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd << " missing from:\n" << r.out;
+    }
+    auto sub = run_openbook({"ingest", "--help"});
+    EXPECT_EQ(sub.exit_code, 0);
+    EXPECT_NE(sub.out.find("--exclude"), std::string::npos);
+}
+
+TEST(Cli, IngestExamplesThenListShowAndStatsAsJson) {
+    TempDir index;
+    const std::string idx = index.path().string();
+    auto r = run_openbook({"ingest", kExamples.string(), "--index", idx, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto report = parse_json(r.out);
+    const size_t n_files = count_files(kExamples);
+    EXPECT_EQ(report["added"].get<size_t>(), n_files);
+    EXPECT_EQ(report["failed"].get<size_t>(), 0u);
+    EXPECT_GT(report["chunks"].get<size_t>(), n_files);
+    EXPECT_EQ(r.err.find("\033["), std::string::npos) << "progress bar drawn on a non-terminal";
+
+    auto again = run_openbook({"ingest", kExamples.string(), "--index", idx, "--json"});
+    ASSERT_EQ(again.exit_code, 0);
+    EXPECT_EQ(parse_json(again.out)["unchanged"].get<size_t>(), n_files);
+
+    auto ls = run_openbook({"ls", "--index", idx, "--json"});
+    ASSERT_EQ(ls.exit_code, 0) << ls.err;
+    auto docs = parse_json(ls.out);
+    ASSERT_EQ(docs.size(), n_files);
+    bool saw_traditional_chinese = false;
+    for (const auto& d : docs) {
+        EXPECT_FALSE(d["title"].get<std::string>().empty()) << d.dump();
+        EXPECT_GT(d["chunks"].get<int>(), 0);
+        saw_traditional_chinese |= d["uri"].get<std::string>().find("zh-TW") != std::string::npos;
+    }
+    EXPECT_TRUE(saw_traditional_chinese);
+
+    // show: every chunk's char span selects exactly its text from the document's text.
+    const std::string uri = docs[0]["uri"].get<std::string>();
+    auto show = run_openbook({"show", uri, "--index", idx, "--json"});
+    ASSERT_EQ(show.exit_code, 0) << show.err;
+    auto view = parse_json(show.out);
+    const std::string text = view["text"].get<std::string>();
+    ASSERT_FALSE(view["chunks"].empty());
+    for (const auto& c : view["chunks"]) {
+        EXPECT_EQ(code_point_slice(text, c["char_start"].get<size_t>(), c["char_end"].get<size_t>()),
+                  c["text"].get<std::string>());
+    }
+    auto human = run_openbook({"show", uri, "--index", idx});
+    EXPECT_EQ(human.exit_code, 0);
+    EXPECT_NE(human.out.find("chars 0-"), std::string::npos) << human.out;
+
+    auto stats = run_openbook({"stats", "--index", idx, "--json"});
+    ASSERT_EQ(stats.exit_code, 0);
+    auto s = parse_json(stats.out);
+    EXPECT_EQ(s["documents"].get<size_t>(), n_files);
+    EXPECT_EQ(s["chunks"].get<size_t>(), report["chunks"].get<size_t>());
+    EXPECT_GT(s["disk_bytes"].get<int64_t>(), 0);
+}
+
+TEST(Cli, IndexComesFromTheEnvironmentOrDefaultsToDotOpenbook) {
+    TempDir tmp;
+    write_file(tmp / "docs/a.md", "# A\n\nSome text.\n");
+    auto by_env = run_openbook({"ingest", (tmp / "docs").string()},
+                               {"OPENBOOK_INDEX=" + (tmp / "env-index").string()});
+    ASSERT_EQ(by_env.exit_code, 0) << by_env.err;
+    EXPECT_TRUE(std::filesystem::exists(tmp / "env-index/catalog.db"));
+    auto by_default = run_openbook({"ingest", "docs"}, {}, tmp.path());
+    ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+    EXPECT_TRUE(std::filesystem::exists(tmp / ".openbook/catalog.db"));
+    auto ls = run_openbook({"ls"}, {}, tmp.path());
+    EXPECT_NE(ls.out.find("docs/a.md"), std::string::npos) << ls.out;
+}
+
+TEST(Cli, ExitCodesMeanSomething) {
+    TempDir tmp;
+    const std::string idx = (tmp / "index").string();
+    auto missing = run_openbook({"ls", "--index", idx});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("openbook ingest"), std::string::npos) << missing.err;
+
+    EXPECT_EQ(run_openbook({"ingest"}).exit_code, 2);
+    EXPECT_EQ(run_openbook({"no-such-command"}).exit_code, 2);
+    auto bad_option = run_openbook({"ingest", "x", "--index", idx, "--chunk-tokens", "0"});
+    EXPECT_EQ(bad_option.exit_code, 2);
+    EXPECT_NE(bad_option.err.find("target"), std::string::npos) << bad_option.err;
+
+    // Some files fail: exit 3, and the failure names the file and the reason.
+    write_file(tmp / "docs/good.md", "# Good\n\ntext\n");
+    write_file(tmp / "docs/bad.pdf", "%PDF-1.4 truncated");
+    auto partial = run_openbook({"ingest", (tmp / "docs").string(), "--index", idx});
+    EXPECT_EQ(partial.exit_code, 3) << partial.out << partial.err;
+    EXPECT_NE(partial.err.find("bad.pdf"), std::string::npos) << partial.err;
+    EXPECT_NE(partial.out.find("1 added"), std::string::npos) << partial.out;
+
+    auto rm_unknown = run_openbook({"rm", "nope.md", "--index", idx});
+    EXPECT_EQ(rm_unknown.exit_code, 1);
+    EXPECT_NE(rm_unknown.err.find("nope.md"), std::string::npos);
+    auto rm = run_openbook({"rm", (tmp / "docs/good.md").string(), "--index", idx});
+    EXPECT_EQ(rm.exit_code, 0) << rm.err;
+    EXPECT_NE(rm.out.find("1 document removed"), std::string::npos) << rm.out;
+}
+
+TEST(Cli, ASecondWriterIsToldWhoHoldsTheLock) {
+    TempDir tmp;
+    write_file(tmp / "docs/a.md", "# A\n\ntext\n");
+    auto writer = Collection::open(tmp / "index", Collection::Mode::kWrite);
+    ASSERT_TRUE(writer.has_value());
+    auto r = run_openbook({"ingest", (tmp / "docs").string(), "--index", (tmp / "index").string()});
+    EXPECT_EQ(r.exit_code, 4);
+    EXPECT_NE(r.err.find("another openbook process"), std::string::npos) << r.err;
+    // Readers are not blocked by the writer.
+    auto ls = run_openbook({"ls", "--index", (tmp / "index").string()});
+    EXPECT_EQ(ls.exit_code, 0) << ls.err;
+}
+
+TEST(Cli, SyncRemovesWhatIsGone) {
+    TempDir tmp;
+    write_file(tmp / "docs/a.md", "# A\n\ntext a\n");
+    write_file(tmp / "docs/b.md", "# B\n\ntext b\n");
+    const std::string idx = (tmp / "index").string();
+    ASSERT_EQ(run_openbook({"ingest", (tmp / "docs").string(), "--index", idx}).exit_code, 0);
+    std::filesystem::remove(tmp / "docs/b.md");
+    auto r = run_openbook({"sync", (tmp / "docs").string(), "--index", idx, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(parse_json(r.out)["removed"].get<int>(), 1);
+    auto ls = parse_json(run_openbook({"ls", "--index", idx, "--json"}).out);
+    EXPECT_EQ(ls.size(), 1u);
+}
+
+}  // namespace
+}  // namespace openbook::testing
