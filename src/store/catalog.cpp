@@ -58,6 +58,26 @@ constexpr std::string_view kSourceQuery =
     "SELECT id, path, display_path, content_hash, size, mtime_ns, format, encoding, ingested_at "
     "FROM sources ";
 
+ChunkRecord read_chunk(const Statement& st, int first) {
+    ChunkRecord c;
+    c.id = st.column_int(first + 0);
+    c.document_id = st.column_int(first + 1);
+    c.ordinal = st.column_int(first + 2);
+    c.text = st.column_text(first + 3);
+    c.heading_path = heading_path_from_json(st.column_text(first + 4));
+    c.page = st.column_int(first + 5);
+    c.char_start = st.column_int(first + 6);
+    c.char_end = st.column_int(first + 7);
+    c.byte_start = st.column_int(first + 8);
+    c.byte_end = st.column_int(first + 9);
+    c.token_estimate = st.column_int(first + 10);
+    return c;
+}
+
+constexpr std::string_view kChunkColumns =
+    "c.id, c.document_id, c.ordinal, c.text, c.heading_path, c.page, c.char_start, c.char_end,"
+    " c.byte_start, c.byte_end, c.token_estimate";
+
 }  // namespace
 
 std::string heading_path_to_json(const std::vector<std::string>& path) {
@@ -96,6 +116,9 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& path
     if (mode == Mode::kReadWrite) {
         OPENBOOK_RETURN_IF_ERROR(d.exec("PRAGMA journal_mode = WAL"));
         OPENBOOK_RETURN_IF_ERROR(d.exec("PRAGMA synchronous = NORMAL"));
+        // A big page cache keeps a batch's pages in memory until commit; with SQLite's 2 MB
+        // default, large batches spill pages to the WAL many times over.
+        OPENBOOK_RETURN_IF_ERROR(d.exec("PRAGMA cache_size = -65536"));
         OPENBOOK_RETURN_IF_ERROR(catalog->migrate());
     } else if (catalog->schema_version_ < kSchemaVersion) {
         return Status::unsupported(path.string() + " has catalog schema version " +
@@ -155,7 +178,7 @@ Result<std::vector<SourceRecord>> Catalog::list_sources() {
 }
 
 Result<int64_t> Catalog::replace_source(const SourceRecord& source,
-                                        const std::vector<NewDocument>& documents) {
+                                        std::vector<NewDocument>& documents) {
     OPENBOOK_RETURN_IF_ERROR(db_->exec("SAVEPOINT replace_source"));
     auto body = [&]() -> Result<int64_t> {
         // Upsert the source row, keeping its id so nothing else that refers to it breaks.
@@ -187,8 +210,8 @@ Result<int64_t> Catalog::replace_source(const SourceRecord& source,
             "INSERT INTO chunks (document_id, ordinal, text, heading_path, page, char_start,"
             " char_end, byte_start, byte_end, token_estimate)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-        for (const auto& nd : documents) {
-            const DocumentRecord& d = nd.document;
+        for (auto& nd : documents) {
+            DocumentRecord& d = nd.document;
             ins_doc.bind(1, source_id).bind(2, collection_id_).bind(3, d.uri);
             ins_doc.bind(4, d.external_id).bind(5, d.title).bind(6, d.format);
             ins_doc.bind(7, d.encoding).bind(8, d.content_hash).bind(9, d.size);
@@ -197,12 +220,16 @@ Result<int64_t> Catalog::replace_source(const SourceRecord& source,
             Status s = ins_doc.run();
             if (!s.ok()) return s.with_context("storing document " + d.uri);
             const int64_t doc_id = db_->last_insert_rowid();
-            for (const auto& c : nd.chunks) {
+            d.id = doc_id;
+            d.source_id = source_id;
+            for (auto& c : nd.chunks) {
                 ins_chunk.bind(1, doc_id).bind(2, c.ordinal).bind(3, c.text);
                 ins_chunk.bind(4, heading_path_to_json(c.heading_path)).bind(5, c.page);
                 ins_chunk.bind(6, c.char_start).bind(7, c.char_end).bind(8, c.byte_start);
                 ins_chunk.bind(9, c.byte_end).bind(10, c.token_estimate);
                 OPENBOOK_RETURN_IF_ERROR(ins_chunk.run());
+                c.id = db_->last_insert_rowid();
+                c.document_id = doc_id;
             }
         }
         return source_id;
@@ -293,27 +320,14 @@ Result<std::optional<DocumentRecord>> Catalog::find_document(std::string_view ur
 
 Result<std::vector<ChunkRecord>> Catalog::chunks_of(int64_t document_id) {
     OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(
-        "SELECT id, document_id, ordinal, text, heading_path, page, char_start, char_end,"
-        " byte_start, byte_end, token_estimate FROM chunks WHERE document_id = ?1"
-        " ORDER BY ordinal"));
+        "SELECT " + std::string(kChunkColumns) + " FROM chunks c WHERE c.document_id = ?1"
+        " ORDER BY c.ordinal"));
     st.bind(1, document_id);
     std::vector<ChunkRecord> out;
     for (;;) {
         OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
         if (!row) break;
-        ChunkRecord c;
-        c.id = st.column_int(0);
-        c.document_id = st.column_int(1);
-        c.ordinal = st.column_int(2);
-        c.text = st.column_text(3);
-        c.heading_path = heading_path_from_json(st.column_text(4));
-        c.page = st.column_int(5);
-        c.char_start = st.column_int(6);
-        c.char_end = st.column_int(7);
-        c.byte_start = st.column_int(8);
-        c.byte_end = st.column_int(9);
-        c.token_estimate = st.column_int(10);
-        out.push_back(std::move(c));
+        out.push_back(read_chunk(st, 0));
     }
     return out;
 }
@@ -351,6 +365,74 @@ Result<CatalogStats> Catalog::stats() {
         s.documents_by_format.emplace_back(by_format.column_text(0), by_format.column_int(1));
     }
     return s;
+}
+
+Result<std::string> Catalog::get_meta(std::string_view key) {
+    OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT value FROM meta WHERE key = ?1"));
+    st.bind(1, key);
+    OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
+    return row ? st.column_text(0) : std::string();
+}
+
+Status Catalog::set_meta(std::string_view key, std::string_view value) {
+    OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    st.bind(1, key).bind(2, value);
+    return st.run();
+}
+
+Result<uint64_t> Catalog::generation() {
+    OPENBOOK_ASSIGN_OR_RETURN(std::string v, get_meta("generation"));
+    return v.empty() ? 0 : std::stoull(v);
+}
+
+Result<uint64_t> Catalog::bump_generation() {
+    OPENBOOK_ASSIGN_OR_RETURN(uint64_t g, generation());
+    OPENBOOK_RETURN_IF_ERROR(set_meta("generation", std::to_string(g + 1)));
+    return g + 1;
+}
+
+Status Catalog::for_each_chunk(
+    const std::function<Status(const DocumentRecord&, const ChunkRecord&)>& visit) {
+    OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(
+        "SELECT " + std::string(kChunkColumns) + ", d.uri, d.title, d.external_id"
+        " FROM chunks c JOIN documents d ON d.id = c.document_id"
+        " WHERE d.collection_id = ?1 ORDER BY c.document_id, c.ordinal"));
+    st.bind(1, collection_id_);
+    DocumentRecord doc;
+    for (;;) {
+        OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
+        if (!row) break;
+        ChunkRecord c = read_chunk(st, 0);
+        if (c.document_id != doc.id) {
+            doc = DocumentRecord();
+            doc.id = c.document_id;
+            doc.uri = st.column_text(11);
+            doc.title = st.column_text(12);
+            doc.external_id = st.column_text(13);
+        }
+        OPENBOOK_RETURN_IF_ERROR(visit(doc, c));
+    }
+    return {};
+}
+
+Result<std::optional<ChunkRecord>> Catalog::find_chunk(int64_t chunk_id) {
+    OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(
+        "SELECT " + std::string(kChunkColumns) + " FROM chunks c WHERE c.id = ?1"));
+    st.bind(1, chunk_id);
+    OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return std::optional<ChunkRecord>();
+    return std::optional<ChunkRecord>(read_chunk(st, 0));
+}
+
+Result<std::optional<DocumentRecord>> Catalog::find_document_by_id(int64_t document_id,
+                                                                   bool with_text) {
+    OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(document_query("WHERE d.id = ?1", with_text)));
+    st.bind(1, document_id);
+    OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return std::optional<DocumentRecord>();
+    return std::optional<DocumentRecord>(read_document(st, with_text));
 }
 
 Status Catalog::begin() { return db_->exec("BEGIN IMMEDIATE"); }

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +29,7 @@
 
 namespace openbook::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct SourceRecord {
     int64_t id = 0;
@@ -105,15 +106,30 @@ public:
     Result<std::optional<SourceRecord>> find_source(std::string_view path);
     Result<std::vector<SourceRecord>> list_sources();
     // Replaces everything stored for source.path by `documents` in one transaction (savepoint),
-    // inserting the source if new. Returns the source id.
-    Result<int64_t> replace_source(const SourceRecord& source,
-                                   const std::vector<NewDocument>& documents);
+    // inserting the source if new. Returns the source id and fills in the ids of the new
+    // documents and chunks.
+    Result<int64_t> replace_source(const SourceRecord& source, std::vector<NewDocument>& documents);
     Status remove_source(int64_t source_id);
     // Records a new size/mtime for a source whose content did not change (so the next ingest
     // can trust the cheap stat check again).
     Status update_source_stat(int64_t source_id, int64_t size, int64_t mtime_ns);
     // Removes one document; its source's hash is cleared so a later ingest re-reads the file.
     Status remove_document(int64_t document_id);
+
+    // The generation: a counter bumped by every write transaction that changes documents
+    // (bump_generation, called inside it). Derived indexes record the generation they reflect,
+    // so a mismatch after a crash tells them to catch up.
+    Result<uint64_t> generation();
+    Result<uint64_t> bump_generation();
+    // Settings in the meta table; an absent key reads as "".
+    Result<std::string> get_meta(std::string_view key);
+    Status set_meta(std::string_view key, std::string_view value);
+
+    // Every chunk of the collection with its document's title, for rebuilding derived indexes.
+    // Calls visit(document, chunk) in document id, then ordinal order; stops at the first error.
+    Status for_each_chunk(const std::function<Status(const DocumentRecord&, const ChunkRecord&)>& visit);
+    Result<std::optional<ChunkRecord>> find_chunk(int64_t chunk_id);
+    Result<std::optional<DocumentRecord>> find_document_by_id(int64_t document_id, bool with_text);
 
     // Documents (without text unless with_text), in uri order.
     Result<std::vector<DocumentRecord>> list_documents(bool with_text = false);

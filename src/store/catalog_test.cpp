@@ -47,6 +47,11 @@ NewDocument make_document(const std::string& uri, const std::string& text, int n
     return nd;
 }
 
+// replace_source fills ids into its argument; tests mostly pass temporaries.
+Result<int64_t> replace(Catalog& catalog, const SourceRecord& source, std::vector<NewDocument> docs) {
+    return catalog.replace_source(source, docs);
+}
+
 TEST(Catalog, CreatesSchemaAndDefaultCollection) {
     TempDir dir;
     auto catalog = Catalog::open(dir / "catalog.db", Catalog::Mode::kReadWrite);
@@ -67,6 +72,11 @@ TEST(Catalog, ReplaceSourceRoundTripsEveryField) {
     docs[1].document.metadata_json = R"({"k":"v"})";
     auto id = catalog->replace_source(make_source("/a.jsonl", "H1"), docs);
     ASSERT_TRUE(id.has_value()) << id.error().to_string();
+    EXPECT_GT(docs[1].document.id, docs[0].document.id);
+    EXPECT_EQ(docs[1].chunks[2].document_id, docs[1].document.id);
+    auto by_id = catalog->find_chunk(docs[1].chunks[2].id);
+    ASSERT_TRUE(by_id.has_value() && by_id->has_value());
+    EXPECT_EQ((*by_id)->text, "two#2");
 
     auto src = catalog->find_source("/a.jsonl");
     ASSERT_TRUE(src.has_value() && src->has_value());
@@ -92,9 +102,9 @@ TEST(Catalog, ReplaceSourceRoundTripsEveryField) {
 TEST(Catalog, ReplaceSourceReplacesAllDocumentsOfTheSource) {
     TempDir dir;
     auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
-    ASSERT_TRUE(catalog->replace_source(make_source("/x.txt", "A"), {make_document("/x.txt", "old", 4)})
+    ASSERT_TRUE(replace(*catalog, make_source("/x.txt", "A"), {make_document("/x.txt", "old", 4)})
                     .has_value());
-    ASSERT_TRUE(catalog->replace_source(make_source("/x.txt", "B"), {make_document("/x.txt", "new", 1)})
+    ASSERT_TRUE(replace(*catalog, make_source("/x.txt", "B"), {make_document("/x.txt", "new", 1)})
                     .has_value());
     auto stats = catalog->stats();
     EXPECT_EQ(stats->sources, 1);
@@ -107,10 +117,10 @@ TEST(Catalog, ReplaceSourceReplacesAllDocumentsOfTheSource) {
 TEST(Catalog, FailedReplaceLeavesThePreviousVersion) {
     TempDir dir;
     auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
-    ASSERT_TRUE(catalog->replace_source(make_source("/x.txt", "A"), {make_document("/x.txt", "old", 2)})
+    ASSERT_TRUE(replace(*catalog, make_source("/x.txt", "A"), {make_document("/x.txt", "old", 2)})
                     .has_value());
     // Two documents with one uri violate UNIQUE(collection, uri): the whole replacement fails.
-    auto r = catalog->replace_source(make_source("/x.txt", "B"),
+    auto r = replace(*catalog, make_source("/x.txt", "B"),
                                      {make_document("/x.txt", "new", 1), make_document("/x.txt", "dup", 1)});
     ASSERT_FALSE(r.has_value());
     EXPECT_NE(r.error().message().find("docs/x.txt"), std::string::npos) << r.error().message();
@@ -124,7 +134,7 @@ TEST(Catalog, FailedReplaceLeavesThePreviousVersion) {
 TEST(Catalog, RemoveDocumentClearsTheSourceHashAndDropsEmptySources) {
     TempDir dir;
     auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
-    ASSERT_TRUE(catalog->replace_source(make_source("/c.jsonl", "H"),
+    ASSERT_TRUE(replace(*catalog, make_source("/c.jsonl", "H"),
                                         {make_document("/c.jsonl#1", "a", 1),
                                          make_document("/c.jsonl#2", "b", 1)})
                     .has_value());
@@ -141,7 +151,7 @@ TEST(Catalog, RemoveDocumentClearsTheSourceHashAndDropsEmptySources) {
 TEST(Catalog, RemoveSourceCascadesToChunks) {
     TempDir dir;
     auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
-    auto id = catalog->replace_source(make_source("/x.txt", "A"), {make_document("/x.txt", "t", 5)});
+    auto id = replace(*catalog, make_source("/x.txt", "A"), {make_document("/x.txt", "t", 5)});
     ASSERT_TRUE(catalog->remove_source(*id).ok());
     auto stats = catalog->stats();
     EXPECT_EQ(stats->sources, 0);
@@ -195,6 +205,35 @@ TEST(Catalog, AnOldSchemaIsMigratedByAWriterAndRefusedByAReader) {
     writer->reset();
     auto reader2 = Catalog::open(dir / "c.db", Catalog::Mode::kReadOnly);
     EXPECT_TRUE(reader2.has_value());
+}
+
+TEST(Catalog, GenerationAndMeta) {
+    TempDir dir;
+    auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
+    EXPECT_EQ(*catalog->generation(), 0u);
+    EXPECT_EQ(*catalog->bump_generation(), 1u);
+    EXPECT_EQ(*catalog->bump_generation(), 2u);
+    EXPECT_EQ(*catalog->get_meta("analyzer"), "");
+    ASSERT_TRUE(catalog->set_meta("analyzer", "v1").ok());
+    ASSERT_TRUE(catalog->set_meta("analyzer", "v2").ok());
+    EXPECT_EQ(*catalog->get_meta("analyzer"), "v2");
+    catalog.reset();
+    auto again = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadOnly)).value();
+    EXPECT_EQ(*again->generation(), 2u);
+}
+
+TEST(Catalog, ForEachChunkVisitsAllInOrder) {
+    TempDir dir;
+    auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
+    ASSERT_TRUE(replace(*catalog, make_source("/a", "A"), {make_document("/a", "a", 2)}).has_value());
+    ASSERT_TRUE(replace(*catalog, make_source("/b", "B"), {make_document("/b", "b", 3)}).has_value());
+    std::vector<std::string> seen;
+    ASSERT_TRUE(catalog->for_each_chunk([&](const DocumentRecord& d, const ChunkRecord& c) {
+                           seen.push_back(d.title + ":" + c.text);
+                           return Status();
+                       }).ok());
+    EXPECT_EQ(seen, (std::vector<std::string>{"title of /a:a#0", "title of /a:a#1", "title of /b:b#0",
+                                              "title of /b:b#1", "title of /b:b#2"}));
 }
 
 TEST(Catalog, HeadingPathJsonRoundTrip) {

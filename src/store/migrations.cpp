@@ -60,7 +60,17 @@ CREATE TABLE chunks (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kV1};
+// Version 2: key/value settings of the collection, e.g. the catalog generation the derived
+// indexes are compared against, and the analyzer the lexical index was built with.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('generation', '0');
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
 
 }  // namespace
 
