@@ -13,6 +13,14 @@ pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)
+
+# libstemmer (Snowball) ships no pkg-config file: find it by hand.
+find_path(LIBSTEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+find_library(LIBSTEMMER_LIBRARY stemmer REQUIRED)
+add_library(Libstemmer::Libstemmer UNKNOWN IMPORTED)
+set_target_properties(Libstemmer::Libstemmer PROPERTIES IMPORTED_LOCATION "${LIBSTEMMER_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${LIBSTEMMER_INCLUDE_DIR}")
 
 if(OPENBOOK_BUILD_TESTS)
     find_package(GTest REQUIRED)

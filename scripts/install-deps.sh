@@ -18,6 +18,8 @@ packages=(
     libcli11-dev            # command-line parsing
     libfmt-dev              # formatting (no <format> in g++ 12)
     libxxhash-dev           # content hashes
+    libopencc-dev libopencc-data  # Traditional/Simplified Chinese folding (data: /usr/share/opencc)
+    libstemmer-dev          # Snowball stemmers for the lexical analyzer
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
     qpdf                    # makes encrypted PDFs for the bad-input tests
