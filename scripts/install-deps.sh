@@ -22,6 +22,7 @@ packages=(
     libstemmer-dev          # Snowball stemmers for the lexical analyzer
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
+    libxapian-dev           # bench/lexical_compare: Xapian, one of the engines compared
     qpdf                    # makes encrypted PDFs for the bad-input tests
     python3                 # test helpers and the include-DAG check
 )

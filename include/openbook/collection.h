@@ -52,6 +52,12 @@ public:
     // (and nothing is removed). Needs kWrite.
     Result<std::vector<std::string>> remove(const std::vector<std::string>& targets);
 
+    // Ranked chunks for a free-text query (English, Chinese or mixed). An empty query or one
+    // with no searchable terms (only punctuation) returns no hits and a note, not an error.
+    // Searching never waits for a running ingest: it reads the last published index. When the
+    // index is missing or damaged it is rebuilt from the catalog (if no writer is running).
+    Result<SearchResult> search(const std::string& query, const SearchRequest& request = {});
+
     Result<std::vector<DocumentInfo>> list_documents();
     // DOC: a uri, the path as given at ingest, or its absolute path ("file#id" for corpus lines).
     Result<DocumentView> show_document(const std::string& doc);

@@ -111,4 +111,48 @@ struct CollectionStats {
     std::vector<std::pair<std::string, int64_t>> documents_by_format;
 };
 
+// A search over the collection's chunks (BM25 over title, heading path and text).
+struct SearchRequest {
+    size_t k = 10;
+    // Only documents whose path (as given at ingest) or uri matches this glob; empty: all.
+    std::string filter;
+    float k1 = 0.9f;  // BM25 parameters; defaults chosen on SciFact/DRCD/CMRC (docs/BENCHMARKS.md)
+    float b = 0.4f;
+    bool with_text = true;  // fetch each hit's text and highlights (eval needs only ids)
+    bool exhaustive = false;  // score every posting instead of pruning (reference; slower)
+};
+
+struct Span {
+    int64_t start = 0;  // code points, [start, end)
+    int64_t end = 0;
+};
+
+struct SearchHit {
+    double score = 0;
+    int64_t chunk_id = 0;
+    int64_t document_id = 0;
+    std::string uri;
+    std::string path;  // as given at ingest
+    std::string title;
+    std::string external_id;
+    std::vector<std::string> heading_path;
+    int64_t page = 0;
+    int64_t ordinal = 0;     // the chunk's position in its document
+    int64_t char_start = 0;  // the chunk's span in its document's text (code points)
+    int64_t char_end = 0;
+    std::string text;               // the chunk text (with_text)
+    std::vector<Span> highlights;   // matched terms, in code points of `text` (with_text)
+    std::vector<Span> highlight_bytes;  // the same in bytes of `text`
+};
+
+struct SearchResult {
+    std::vector<SearchHit> hits;
+    std::vector<std::string> terms;  // the analyzed query terms
+    // Per distinct term (in first-occurrence order): its idf in the collection (Lucene's BM25
+    // idf; a term in no chunk gets the largest possible value, since nothing matched it).
+    std::vector<std::pair<std::string, double>> term_idf;
+    double seconds = 0;
+    std::vector<std::string> notes;  // e.g. "the index was rebuilt from the catalog"
+};
+
 }  // namespace openbook

@@ -54,5 +54,8 @@ void register_rm(CLI::App& app, CommandContext& ctx);
 void register_ls(CLI::App& app, CommandContext& ctx);
 void register_show(CLI::App& app, CommandContext& ctx);
 void register_stats(CLI::App& app, CommandContext& ctx);
+void register_search(CLI::App& app, CommandContext& ctx);
+void register_ask(CLI::App& app, CommandContext& ctx);
+void register_eval(CLI::App& app, CommandContext& ctx);
 
 }  // namespace openbook::cli

@@ -17,11 +17,14 @@ int main(int argc, char** argv) {
     app.add_option("--index", ctx.global.index_dir,
                    "Collection directory (default: $OPENBOOK_INDEX, else ./.openbook)");
 
+    register_ask(app, ctx);
+    register_search(app, ctx);
     register_ingest(app, ctx);
     register_rm(app, ctx);
     register_ls(app, ctx);
     register_show(app, ctx);
     register_stats(app, ctx);
+    register_eval(app, ctx);
 
     try {
         app.parse(argc, argv);

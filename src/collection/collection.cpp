@@ -84,6 +84,8 @@ Result<std::unique_ptr<Collection>> Collection::open(const std::filesystem::path
         impl->writer_lock.emplace(std::move(lock));
         OPENBOOK_ASSIGN_OR_RETURN(
             impl->catalog, store::Catalog::open(catalog_path, store::Catalog::Mode::kReadWrite));
+        OPENBOOK_ASSIGN_OR_RETURN(impl->lexical,
+                                  collection::LexicalSync::open(impl->dir, *impl->catalog));
     }
     return std::unique_ptr<Collection>(new Collection(std::move(impl)));
 }
@@ -196,13 +198,17 @@ Result<std::vector<std::string>> Collection::remove(const std::vector<std::strin
     auto body = [&]() -> Status {
         for (int64_t id : whole_sources) {
             OPENBOOK_ASSIGN_OR_RETURN(auto docs, catalog.documents_of_source(id, false));
-            for (const auto& d : docs) removed.push_back(d.uri);
             OPENBOOK_RETURN_IF_ERROR(catalog.remove_source(id));
+            for (const auto& d : docs) {
+                removed.push_back(d.uri);
+                impl_->lexical->remove_document(d.id);
+            }
         }
         for (const auto& [id, d] : single_documents) {
             if (whole_sources.count(d.source_id)) continue;  // already gone with its file
-            removed.push_back(d.uri);
             OPENBOOK_RETURN_IF_ERROR(catalog.remove_document(id));
+            removed.push_back(d.uri);
+            impl_->lexical->remove_document(id);
         }
         return {};
     };
@@ -211,7 +217,7 @@ Result<std::vector<std::string>> Collection::remove(const std::vector<std::strin
         (void)catalog.rollback();
         return s;
     }
-    OPENBOOK_RETURN_IF_ERROR(catalog.commit());
+    OPENBOOK_RETURN_IF_ERROR(impl_->commit());
     return removed;
 }
 

@@ -50,9 +50,10 @@ std::string join_warnings(const std::vector<std::string>& warnings) {
 
 class IngestRun {
 public:
-    IngestRun(store::Catalog& catalog, const IngestOptions& options,
-              const Collection::ProgressCallback& progress)
+    IngestRun(store::Catalog& catalog, collection::LexicalSync& lexical,
+              const IngestOptions& options, const Collection::ProgressCallback& progress)
         : catalog_(catalog),
+          lexical_(lexical),
           options_(options),
           chunker_(to_chunker_options(options.chunking)),
           progress_cb_(progress) {}
@@ -79,7 +80,7 @@ public:
             report_progress(file.display);
             OPENBOOK_RETURN_IF_ERROR(maybe_commit());
         }
-        OPENBOOK_RETURN_IF_ERROR(catalog_.commit());
+        OPENBOOK_RETURN_IF_ERROR(lexical_.commit(catalog_));
         report_.seconds = elapsed();
         return std::move(report_);
     }
@@ -105,7 +106,7 @@ private:
         if (batch_files_ < kBatchFiles && batch_bytes_ < kBatchBytes && age < kBatchSeconds) {
             return {};
         }
-        OPENBOOK_RETURN_IF_ERROR(catalog_.commit());
+        OPENBOOK_RETURN_IF_ERROR(lexical_.commit(catalog_));
         OPENBOOK_RETURN_IF_ERROR(catalog_.begin());
         batch_files_ = 0;
         batch_bytes_ = 0;
@@ -192,6 +193,12 @@ private:
         source.encoding = loaded->encoding;
         source.ingested_at = static_cast<int64_t>(std::time(nullptr));
 
+        // The documents this file had before, to drop from the index once the catalog agrees.
+        std::vector<int64_t> old_documents;
+        if (existing) {
+            OPENBOOK_ASSIGN_OR_RETURN(auto old, catalog_.documents_of_source(existing->id, false));
+            for (const auto& d : old) old_documents.push_back(d.id);
+        }
         std::vector<store::NewDocument> docs;
         docs.reserve(loaded->documents.size());
         size_t n_chunks = 0;
@@ -210,6 +217,8 @@ private:
             note(file.display, FileOutcomeKind::kFailed, stored.error().message() + kept);
             return {};
         }
+        for (int64_t id : old_documents) lexical_.remove_document(id);
+        for (const auto& nd : docs) lexical_.add_document(nd.document, nd.chunks);
         report_.documents += docs.size();
         report_.chunks += n_chunks;
         note(file.display, existing ? FileOutcomeKind::kUpdated : FileOutcomeKind::kAdded,
@@ -250,6 +259,7 @@ private:
     }
 
     store::Catalog& catalog_;
+    collection::LexicalSync& lexical_;
     const IngestOptions& options_;
     ingest::ChunkerOptions chunker_;
     const Collection::ProgressCallback& progress_cb_;
@@ -269,7 +279,7 @@ Result<IngestReport> Collection::ingest(const std::vector<std::string>& paths,
     OPENBOOK_RETURN_IF_ERROR(impl_->require_writer("ingest"));
     std::string invalid = ingest::validate_chunker_options(to_chunker_options(options.chunking));
     if (!invalid.empty()) return Status::invalid_argument(invalid);
-    IngestRun run(*impl_->catalog, options, progress);
+    IngestRun run(*impl_->catalog, *impl_->lexical, options, progress);
     return run.run(paths, impl_->dir);
 }
 
@@ -315,6 +325,7 @@ Result<IngestReport> Collection::sync(const std::vector<std::string>& paths,
             if (!under || std::filesystem::exists(s.path, ec)) continue;
             OPENBOOK_ASSIGN_OR_RETURN(auto docs, catalog.documents_of_source(s.id, false));
             OPENBOOK_RETURN_IF_ERROR(catalog.remove_source(s.id));
+            for (const auto& d : docs) impl_->lexical->remove_document(d.id);
             report.removed++;
             report.notes.push_back({s.display_path, FileOutcomeKind::kRemoved,
                                     "file is gone", docs.size(), 0});
@@ -326,7 +337,7 @@ Result<IngestReport> Collection::sync(const std::vector<std::string>& paths,
         (void)catalog.rollback();
         return s;
     }
-    OPENBOOK_RETURN_IF_ERROR(catalog.commit());
+    OPENBOOK_RETURN_IF_ERROR(impl_->commit());
     return report;
 }
 

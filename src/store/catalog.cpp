@@ -418,12 +418,12 @@ Status Catalog::for_each_chunk(
 }
 
 Result<std::optional<ChunkRecord>> Catalog::find_chunk(int64_t chunk_id) {
-    OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(
+    OPENBOOK_ASSIGN_OR_RETURN(Statement * st, db_->cached(
         "SELECT " + std::string(kChunkColumns) + " FROM chunks c WHERE c.id = ?1"));
-    st.bind(1, chunk_id);
-    OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
+    st->bind(1, chunk_id);
+    OPENBOOK_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) return std::optional<ChunkRecord>();
-    return std::optional<ChunkRecord>(read_chunk(st, 0));
+    return std::optional<ChunkRecord>(read_chunk(*st, 0));
 }
 
 Result<std::optional<DocumentRecord>> Catalog::find_document_by_id(int64_t document_id,

@@ -92,6 +92,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
 }
 
 Database::~Database() {
+    cache_.clear();  // statements first: they belong to the connection
     if (db_) sqlite3_close_v2(db_);
 }
 
@@ -114,6 +115,16 @@ Result<Statement> Database::prepare(std::string_view sql) {
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return sqlite_status(db_, rc, path_.string() + ": preparing SQL");
     return Statement(db_, stmt);
+}
+
+Result<Statement*> Database::cached(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        OPENBOOK_ASSIGN_OR_RETURN(auto st, prepare(sql));
+        it = cache_.emplace(sql, std::make_unique<Statement>(std::move(st))).first;
+    }
+    it->second->reset();
+    return it->second.get();
 }
 
 Result<int64_t> Database::query_int(std::string_view sql) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "openbook/status.h"
 
@@ -57,6 +58,10 @@ public:
 
     Status exec(std::string_view sql);  // one or more statements, no results
     Result<Statement> prepare(std::string_view sql);
+    // A statement prepared once per connection and reused (reset, bindings cleared) on every
+    // call: for queries on hot paths such as fetching search hits. The pointer stays valid for
+    // the Database's lifetime; do not hold it across another call with the same SQL.
+    Result<Statement*> cached(const std::string& sql);
     int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     Result<int64_t> query_int(std::string_view sql);  // first column of the first row
     std::string error_message() const { return sqlite3_errmsg(db_); }
@@ -66,6 +71,7 @@ private:
     Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_ = nullptr;
     std::filesystem::path path_;
+    std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 // Maps a SQLite result code to a Status with context (kCorrupt for SQLITE_CORRUPT/NOTADB, kBusy
