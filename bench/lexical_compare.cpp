@@ -228,6 +228,7 @@ struct Engine {
     double build_seconds = 0;
     uint64_t index_bytes = 0;
     std::function<std::unique_ptr<Searcher>()> open;
+    std::string note;  // printed after its measurements in the report
 
     // Measured.
     double qps1 = 0, qps2 = 0, p50 = 0, p99 = 0, ndcg = 0;
@@ -426,7 +427,7 @@ std::string report(const std::vector<Engine>& engines, const OpenbookBuild& ob,
     for (const auto& e : engines) {
         out << "- " << e.name << ": " << fmt(e.qps1_scifact, 0) << " / " << fmt(e.qps1_drcd, 0)
             << " q/s; no hit: " << e.no_hits_scifact << " / " << e.no_hits_drcd << "; "
-            << fmt(e.cores2, 2) << " cores\n";
+            << fmt(e.cores2, 2) << " cores" << (e.note.empty() ? "" : "; " + e.note) << "\n";
     }
     out << "\nNotes:\n\n";
     out << "- openbook build = Collection::ingest of the raw files (read, parse, chunk, catalog "
@@ -444,8 +445,10 @@ std::string report(const std::vector<Engine>& engines, const OpenbookBuild& ob,
         << fmt(mb(ob.catalog_bytes), 1) << " MB, not counted.\n";
     out << "- FTS5 index MB = used pages of its SQLite file (contentless table + rowid→external-id "
            "table); Xapian = the compacted glass database, no positions.\n";
-    out << "- Machine: " << std::thread::hardware_concurrency()
-        << " hardware threads, shared; openbook's postings decoded per second is not exposed "
+    double load = 0;
+    getloadavg(&load, 1);  // others' work on this shared machine skews qps, 2 threads above all
+    out << "- Machine: " << std::thread::hardware_concurrency() << " hardware threads, shared "
+        << "(1-minute load average at the end: " << fmt(load, 2) << "); openbook's postings decoded per second is not exposed "
            "by its public API and is omitted.\n";
     return out.str();
 }
@@ -553,17 +556,22 @@ int run(const Args& args) {
         const fs::path xapian_dir = work / "xapian";
         const double xapian_seconds = timed([&] { bench::build_xapian(xapian_dir, chunks); });
         const uint64_t xapian_bytes = bench::disk_bytes(xapian_dir);
+        // Xapian 1.4 always writes a termlist (a forward index); say how much of it there is.
+        const std::string note =
+            "postlist " + fmt(mb(bench::disk_bytes(xapian_dir / "postlist.glass")), 1) +
+            " MB, termlist " + fmt(mb(bench::disk_bytes(xapian_dir / "termlist.glass")), 1) +
+            " MB";
         if (args.wants("xapian")) {
             engines.push_back({"Xapian (QueryParser)", xapian_seconds, xapian_bytes, [=] {
                                    return bench::open_xapian(xapian_dir, params,
                                                              bench::XapianQueryMode::kQueryParser);
-                               }});
+                               }, note});
         }
         if (args.wants("xapian-or")) {
             engines.push_back({"Xapian (terms OR-ed)", xapian_seconds, xapian_bytes, [=] {
                                    return bench::open_xapian(xapian_dir, params,
                                                              bench::XapianQueryMode::kFlatOr);
-                               }});
+                               }, note});
         }
     }
 

@@ -117,7 +117,7 @@ struct SearchRequest {
     // Only documents whose path (as given at ingest) or uri matches this glob; empty: all.
     std::string filter;
     float k1 = 0.9f;  // BM25 parameters; defaults chosen on SciFact/DRCD/CMRC (docs/BENCHMARKS.md)
-    float b = 0.4f;
+    float b = 0.75f;
     bool with_text = true;  // fetch each hit's text and highlights (eval needs only ids)
     bool exhaustive = false;  // score every posting instead of pruning (reference; slower)
 };
@@ -148,9 +148,14 @@ struct SearchHit {
 struct SearchResult {
     std::vector<SearchHit> hits;
     std::vector<std::string> terms;  // the analyzed query terms
-    // Per distinct term (in first-occurrence order): its idf in the collection (Lucene's BM25
-    // idf; a term in no chunk gets the largest possible value, since nothing matched it).
-    std::vector<std::pair<std::string, double>> term_idf;
+    // Per distinct term, in first-occurrence order: how many chunks contain it and its BM25 idf
+    // (a term in no chunk has the largest idf).
+    struct TermStats {
+        std::string term;
+        uint64_t chunks = 0;
+        double idf = 0;
+    };
+    std::vector<TermStats> term_stats;
     double seconds = 0;
     std::vector<std::string> notes;  // e.g. "the index was rebuilt from the catalog"
 };

@@ -48,12 +48,14 @@ bool lexical_index_needs_rebuild(const std::filesystem::path& collection_dir,
 Status rebuild_lexical_index(const std::filesystem::path& collection_dir,
                              store::Catalog& catalog) {
     const auto dir = collection_dir / kLexicalDir;
+    // Start from nothing: whatever is there may be damaged. Readers that still map old segment
+    // files keep their mappings (unlinked files live on until unmapped).
     std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
     std::filesystem::create_directories(dir, ec);
     if (ec) return Status::io_error(dir.string() + ": " + ec.message());
     OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(default_analyzer_options()));
     OPENBOOK_ASSIGN_OR_RETURN(auto writer, index::LexicalIndexWriter::open(dir));
-    OPENBOOK_RETURN_IF_ERROR(writer->reset());
     OPENBOOK_ASSIGN_OR_RETURN(uint64_t generation, catalog.generation());
     std::vector<std::string> terms;
     OPENBOOK_RETURN_IF_ERROR(catalog.for_each_chunk(

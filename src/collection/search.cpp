@@ -108,6 +108,14 @@ Result<SearchResult> Collection::search(const std::string& query, const SearchRe
         result.notes.push_back("the query has no searchable words");
         return result;
     }
+    {
+        std::unordered_set<std::string> seen;
+        for (const auto& t : result.terms) {
+            if (seen.insert(t).second) {
+                result.term_stats.push_back({t, impl.reader->document_frequency(t), impl.reader->idf(t)});
+            }
+        }
+    }
 
     index::SearchOptions options;
     options.k = request.k;

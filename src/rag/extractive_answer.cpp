@@ -16,6 +16,7 @@
 #include "text/analyzer.h"
 #include "text/sentence.h"
 #include "text/token_estimate.h"
+#include "text/unicode.h"
 #include "text/utf8.h"
 
 namespace openbook {
@@ -52,7 +53,16 @@ Result<Answer> answer_extractive(Collection& collection, const std::string& ques
     OPENBOOK_ASSIGN_OR_RETURN(auto result, collection.search(question, request));
     answer.notes = result.notes;
 
-    std::unordered_map<std::string, double> weights(result.term_idf.begin(), result.term_idf.end());
+    // A CJK bigram that occurs in no chunk is often an artifact of bigramming across a word
+    // boundary (加密的 → 密的), but may be the very word the documents lack (總統): it counts at
+    // half weight. A missing word of a spaced script (a name, a topic) counts fully.
+    constexpr double kUnseenCjkBigramWeight = 0.5;
+    std::unordered_map<std::string, double> weights;
+    for (const auto& t : result.term_stats) {
+        size_t pos = 0;
+        const bool cjk = !t.term.empty() && text::is_cjk(text::decode_utf8(t.term, pos));
+        weights[t.term] = t.chunks == 0 && cjk ? kUnseenCjkBigramWeight * t.idf : t.idf;
+    }
     double total = 0;
     for (const auto& [term, w] : weights) total += w;
 
@@ -85,7 +95,13 @@ Result<Answer> answer_extractive(Collection& collection, const std::string& ques
             }
             return cp;
         };
-        for (const auto& span : text::split_sentences(text)) {
+        for (auto span : text::split_sentences(text)) {
+            // Markdown headings are labels, not statements; list and quote markers are layout.
+            if (text[span.begin] == '#') continue;
+            while (span.size() > 2 && (text[span.begin] == '-' || text[span.begin] == '*' ||
+                                       text[span.begin] == '>') && text[span.begin + 1] == ' ') {
+                span.begin += 2;
+            }
             std::string_view s(text.data() + span.begin, span.size());
             if (text::estimate_tokens(s) < kMinSentenceTokens) continue;
             Candidate c;

@@ -317,7 +317,7 @@ TEST(Bm25Pruning, BothAlgorithmsEqualExhaustive) {
         for (size_t first = 0; first < chunks.size(); first += per) {
             MemorySegment mem;
             for (size_t i = first; i < std::min(chunks.size(), first + per); ++i) mem.add(chunks[i]);
-            auto path = dir / ("s" + std::to_string(first) + ".lex");
+            auto path = dir / (std::to_string(first) + ".lex");
             auto w = mem.write(path);
             ASSERT_TRUE(w.has_value());
             auto seg = SegmentReader::open(path);

@@ -1,6 +1,7 @@
 #include "index/lexical/lexical_index.h"
 
 #include <algorithm>
+#include <cmath>
 #include <system_error>
 #include <unordered_set>
 
@@ -84,6 +85,20 @@ public:
     Result<std::vector<ScoredChunk>> search(std::span<const std::string> query_terms,
                                             const SearchOptions& options) const override {
         return bm25_search(views_, query_terms, options);
+    }
+    double idf(std::string_view term) const override {
+        uint64_t n = 0;
+        for (const SegmentView& v : views_) n += v.segment->n_docs();
+        const double d = static_cast<double>(document_frequency(term));
+        return std::log(1.0 + (static_cast<double>(n) - d + 0.5) / (d + 0.5));
+    }
+    uint64_t document_frequency(std::string_view term) const override {
+        uint64_t df = 0;
+        for (const SegmentView& v : views_) {
+            int64_t idx = v.segment->find_term(term);
+            if (idx >= 0) df += v.segment->term_entry(static_cast<uint64_t>(idx)).df;
+        }
+        return df;
     }
     IndexStats stats() const override { return stats_; }
     uint64_t catalog_generation() const override { return manifest_.catalog_generation; }

@@ -6,7 +6,7 @@
 //                     Replaced only by atomic rename, so a crash leaves the last published state.
 //   seg-<id>.lex      an immutable segment: magic, version, term dictionary (sorted terms),
 //                     postings in blocks of 128 (delta-coded doc numbers, term frequencies, and
-//                     per-block max-score data for block-max WAND), per-doc length and the
+//                     per-block max-score data for block-max pruning), per-doc length and the
 //                     (chunk id, document id) each segment-local doc number stands for, checksum.
 //   seg-<id>.del-<g>  a deletion bitmap for segment <id> at deletion generation <g>.
 // Every file starts with a magic number and version and ends with a checksum; every size and
@@ -14,8 +14,10 @@
 // file, never a crash.
 //
 // Scoring is BM25 (k1, b) with collection statistics summed over all segments (deleted docs
-// included, as Lucene does, so deleting does not reshuffle scores). Top-k uses block-max WAND;
-// results are exactly those of exhaustive scoring, ties broken by smaller chunk id.
+// included, as Lucene does, so deleting does not reshuffle scores; a segment whose docs are all
+// deleted is dropped at publish, and merges drop deleted docs, as Lucene does too). Top-k uses
+// block-max MaxScore (bm25_search.h); results are exactly those of exhaustive scoring, ties
+// broken by smaller chunk id. Layout details: segment_format.h, manifest.h, deletions.h.
 //
 // Concurrency: one writer (the collection's writer lock) and any number of readers. A reader
 // opens the MANIFEST once and maps the segments it lists: it keeps a consistent snapshot while a
@@ -85,6 +87,12 @@ public:
     // every segment are ignored; no known term → no results (not an error).
     virtual Result<std::vector<ScoredChunk>> search(std::span<const std::string> query_terms,
                                                     const SearchOptions& options) const = 0;
+    // BM25's idf of a term over this snapshot, ln(1 + (N - df + 0.5) / (df + 0.5)) with N and
+    // df over all segments (deleted docs included), exactly as search() weighs it. A term in no
+    // segment has df = 0, the largest idf.
+    virtual double idf(std::string_view term) const = 0;
+    // The number of chunks (deleted included) whose terms contain `term`, over all segments.
+    virtual uint64_t document_frequency(std::string_view term) const = 0;
     virtual IndexStats stats() const = 0;
     virtual uint64_t catalog_generation() const = 0;
 };

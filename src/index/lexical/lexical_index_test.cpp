@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <thread>
 #include <set>
 
 #include "index/lexical/lexical_test_util.h"
@@ -289,6 +290,53 @@ TEST(LexicalIndex, EverythingDeletedLeavesAnEmptyIndex) {
     EXPECT_EQ(r->stats().segments, 0u);
     EXPECT_TRUE(ids(*r, {"a"}).empty());
     EXPECT_EQ(files_in(dir.path()), std::set<std::string>{"MANIFEST"});
+}
+
+TEST(LexicalIndex, ConcurrentSearchesAgreeWithSerialOnes) {
+    std::mt19937 rng(8);
+    testing::CorpusSpec spec;
+    spec.n_docs = 3000;
+    spec.vocab = 1000;
+    auto chunks = testing::make_corpus(spec, rng);
+    TempDir dir;
+    auto w = open_writer(dir.path());
+    for (size_t i = 0; i < chunks.size(); ++i) {
+        w->add(chunks[i]);
+        if (i % 1000 == 999) {
+            ASSERT_TRUE(w->flush().ok());
+        }
+    }
+    ASSERT_TRUE(w->publish(1).ok());
+    auto r = open_reader(dir.path());
+    std::vector<std::vector<std::string>> queries;
+    testing::Zipf zipf(spec.vocab, 1.0);
+    for (int q = 0; q < 60; ++q) {
+        queries.push_back({testing::term_name(zipf(rng)), testing::term_name(zipf(rng)),
+                           testing::term_name(zipf(rng))});
+    }
+    std::vector<std::vector<int64_t>> serial;
+    for (const auto& q : queries) serial.push_back(ids(*r, q, 10));
+    std::vector<int> mismatches(4, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int rep = 0; rep < 5; ++rep) {
+                for (size_t q = 0; q < queries.size(); ++q) {
+                    SearchOptions o;
+                    o.k = 10;
+                    auto res = r->search(queries[q], o);
+                    std::vector<int64_t> got;
+                    if (res.has_value()) {
+                        for (const auto& c : *res) got.push_back(c.chunk_id);
+                    }
+                    std::sort(got.begin(), got.end());
+                    mismatches[t] += got != serial[q];
+                }
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
 // ---- corruption at the index level ----

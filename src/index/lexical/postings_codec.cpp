@@ -166,10 +166,12 @@ bool decode_block_docs(const uint8_t* data, const uint8_t* end, uint32_t n, uint
     }
     // In 64 bits no partial sum can wrap, so the docs are strictly increasing and <= last_doc.
     if (static_cast<uint64_t>(base) + sum + (n - 1) != last_doc) return false;
-    uint32_t next = base;
+    // doc_i = base - 1 + sum_{j<=i} (gap_j + 1), modulo 2^32 (no wrap, as checked above): one
+    // dependent add per doc.
+    uint32_t run = base - 1;
     for (uint32_t i = 0; i < n; ++i) {
-        docs[i] += next;
-        next = docs[i] + 1;
+        run += docs[i] + 1;
+        docs[i] = run;
     }
     return true;
 }

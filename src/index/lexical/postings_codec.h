@@ -3,9 +3,10 @@
 // A block stores doc gaps relative to `base` (the previous block's last doc + 1, or 0): the i-th
 // doc is base + sum_{j<=i} gap_j + i, so consecutive docs cost a gap of 0. Term frequencies are
 // stored as tf - 1. Full blocks are bit-packed (frame of reference: one bit width for the 128
-// gaps, one for the 128 tfs); a term's last, partial block is varint-coded. Bit-packing decodes
-// several times faster than varint (measured in postings_codec_test / the lexical bench), and its
-// size is within a few percent on Zipfian data.
+// gaps, one for the 128 tfs); a term's last, partial block is varint-coded. Measured on a
+// Zipfian corpus (50k docs x 100 terms, 4M postings; lexical_bench_test.cpp): bit-packed full
+// blocks decode in ~150-200 ns per 128 docs against ~550-1000 ns for varint blocks, and the
+// segment is 3.1 bytes/posting against 3.9 (varint).
 //
 // Decoders never read past `end` except for the bit unpacker's documented over-read of at most
 // 8 bytes past the packed data, which the segment layout pads for. They validate what they
