@@ -23,6 +23,9 @@ struct IngestOptions {
     std::vector<std::string> exclude;  // globs; a matching file or folder is skipped
     ChunkingOptions chunking;
     bool force = false;  // re-read and re-chunk files even when unchanged
+    // Files per transaction: work is committed (and visible to searches) at least this often.
+    // Larger batches are faster; each file is atomic whatever the batch size.
+    size_t commit_every = 256;
 };
 
 // Reported after every file (and once at the start with files_done = 0).

@@ -39,6 +39,9 @@ void add_ingest_options(CLI::App* cmd, IngestArgs& a) {
                     "Chunks smaller than this run on past a sub-heading")
         ->capture_default_str();
     cmd->add_flag("--force", a.options.force, "Re-read and re-chunk files even when unchanged");
+    cmd->add_option("--commit-every", a.options.commit_every,
+                    "Commit (and make searchable) at least every N files")
+        ->capture_default_str();
     cmd->add_flag("--json", a.json, "Print the summary as JSON");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress bar");
     cmd->add_flag("-v,--verbose", a.verbose, "List every skipped file, not just the first ones");

@@ -1,7 +1,7 @@
 // Collection::ingest and Collection::sync: walk → read → hash → load → chunk → store.
 //
-// Writes are grouped into transactions of many files (committed every kBatchFiles files,
-// kBatchBytes bytes or kBatchSeconds seconds) because one SQLite commit per small file would
+// Writes are grouped into transactions of many files (committed every
+// IngestOptions::commit_every files, kBatchBytes bytes or kBatchSeconds seconds) because one SQLite commit per small file would
 // dominate the run time; each file's replacement is atomic on its own (a savepoint), so a
 // process killed at any moment leaves every document fully old or fully new.
 #include <chrono>
@@ -20,7 +20,6 @@ namespace openbook {
 
 namespace {
 
-constexpr size_t kBatchFiles = 256;
 constexpr uint64_t kBatchBytes = 32u << 20;
 constexpr double kBatchSeconds = 2.0;
 constexpr size_t kMaxReasonWarnings = 3;
@@ -103,7 +102,8 @@ private:
     Status maybe_commit() {
         ++batch_files_;
         const double age = std::chrono::duration<double>(Clock::now() - batch_start_).count();
-        if (batch_files_ < kBatchFiles && batch_bytes_ < kBatchBytes && age < kBatchSeconds) {
+        if (batch_files_ < options_.commit_every && batch_bytes_ < kBatchBytes &&
+            age < kBatchSeconds) {
             return {};
         }
         OPENBOOK_RETURN_IF_ERROR(lexical_.commit(catalog_));
@@ -279,6 +279,7 @@ Result<IngestReport> Collection::ingest(const std::vector<std::string>& paths,
     OPENBOOK_RETURN_IF_ERROR(impl_->require_writer("ingest"));
     std::string invalid = ingest::validate_chunker_options(to_chunker_options(options.chunking));
     if (!invalid.empty()) return Status::invalid_argument(invalid);
+    if (options.commit_every == 0) return Status::invalid_argument("--commit-every must be at least 1");
     IngestRun run(*impl_->catalog, *impl_->lexical, options, progress);
     return run.run(paths, impl_->dir);
 }

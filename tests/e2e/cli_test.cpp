@@ -44,7 +44,7 @@ std::string code_point_slice(const std::string& text, size_t start, size_t end) 
 TEST(Cli, HelpListsTheCommands) {
     auto r = run_openbook({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* cmd : {"ingest", "sync", "rm", "ls", "show", "stats"}) {
+    for (const char* cmd : {"ingest", "sync", "rm", "ls", "show", "stats", "search", "ask", "eval"}) {
         EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd << " missing from:\n" << r.out;
     }
     auto sub = run_openbook({"ingest", "--help"});
@@ -171,6 +171,72 @@ TEST(Cli, SyncRemovesWhatIsGone) {
     EXPECT_EQ(parse_json(r.out)["removed"].get<int>(), 1);
     auto ls = parse_json(run_openbook({"ls", "--index", idx, "--json"}).out);
     EXPECT_EQ(ls.size(), 1u);
+}
+
+TEST(Cli, SearchAndAskOverTheExamples) {
+    TempDir index;
+    const std::string idx = index.path().string();
+    ASSERT_EQ(run_openbook({"ingest", kExamples.string(), "--index", idx, "-q"}).exit_code, 0);
+
+    auto search = run_openbook({"search", "檢索", "--index", idx, "--json", "-k", "3"});
+    ASSERT_EQ(search.exit_code, 0) << search.err;
+    auto s = parse_json(search.out);
+    ASSERT_FALSE(s["hits"].empty());
+    for (const auto& hit : s["hits"]) {
+        const std::string text = hit["text"].get<std::string>();
+        ASSERT_FALSE(hit["highlights"].empty()) << hit.dump();
+        for (const auto& h : hit["highlights"]) {
+            // Highlights are code-point offsets into the chunk text and cover a match (folded
+            // from Traditional or Simplified script).
+            std::string m = code_point_slice(text, h[0].get<size_t>(), h[1].get<size_t>());
+            EXPECT_TRUE(m == "檢索" || m == "检索") << m;
+        }
+    }
+    auto human = run_openbook({"search", "chunk overlap", "--index", idx});
+    EXPECT_EQ(human.exit_code, 0);
+    EXPECT_NE(human.out.find("chunking.md"), std::string::npos) << human.out;
+    // Not a terminal: matches are marked with brackets.
+    EXPECT_TRUE(human.out.find("[overlap]") != std::string::npos ||
+                human.out.find("[Overlap]") != std::string::npos)
+        << human.out;
+
+    auto ask = run_openbook({"ask", "What happens when I ingest an encrypted PDF?", "--index", idx,
+                             "--json"});
+    ASSERT_EQ(ask.exit_code, 0) << ask.err;
+    auto a = parse_json(ask.out);
+    EXPECT_TRUE(a["found"].get<bool>());
+    EXPECT_NE(a["answer"].get<std::string>().find("[1]"), std::string::npos) << a.dump(2);
+    ASSERT_FALSE(a["sources"].empty());
+    EXPECT_EQ(a["sources"][0]["n"].get<int>(), 1);
+
+    auto off_topic = run_openbook({"ask", "What is the capital of France?", "--index", idx});
+    EXPECT_EQ(off_topic.exit_code, 0);
+    EXPECT_NE(off_topic.out.find("do not seem to answer"), std::string::npos) << off_topic.out;
+
+    auto empty = run_openbook({"search", "。。。", "--index", idx});
+    EXPECT_EQ(empty.exit_code, 0);
+    EXPECT_NE(empty.err.find("no searchable words"), std::string::npos) << empty.err;
+}
+
+TEST(Cli, EvalOnATinyBeirDataset) {
+    TempDir tmp;
+    write_file(tmp / "beir/corpus.jsonl",
+               "{\"_id\":\"d1\",\"title\":\"Cats\",\"text\":\"Cats purr when they are content.\"}\n"
+               "{\"_id\":\"d2\",\"title\":\"Dogs\",\"text\":\"Dogs bark at strangers.\"}\n"
+               "{\"_id\":\"d3\",\"title\":\"Birds\",\"text\":\"Birds sing at dawn.\"}\n");
+    write_file(tmp / "beir/queries.jsonl",
+               "{\"_id\":\"q1\",\"text\":\"why do cats purr\"}\n"
+               "{\"_id\":\"q2\",\"text\":\"when do birds sing\"}\n");
+    write_file(tmp / "beir/qrels/test.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n");
+    auto r = run_openbook({"eval", "beir", (tmp / "beir").string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = parse_json(r.out);
+    EXPECT_EQ(j["queries"].get<int>(), 2);
+    EXPECT_DOUBLE_EQ(j["ndcg@10"].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(j["mrr@10"].get<double>(), 1.0);
+    auto missing = run_openbook({"eval", "beir", (tmp / "nope").string()});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("corpus.jsonl"), std::string::npos);
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST(Crash, KillDuringIngestLeavesEveryDocumentWholeOldOrWholeNew) {
 
     write_version(dir, prose, 0);
     auto t0 = std::chrono::steady_clock::now();
-    auto first = run_openbook({"ingest", docs, "--index", index, "-q"});
+    auto first = run_openbook({"ingest", docs, "--index", index, "-q", "--commit-every", "10"});
     ASSERT_EQ(first.exit_code, 0) << first.err;
     const auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - t0)
@@ -107,7 +107,8 @@ TEST(Crash, KillDuringIngestLeavesEveryDocumentWholeOldOrWholeNew) {
         write_version(dir, prose, newer);
         // Spread kill times over the whole run, from "just started" to "nearly done".
         std::uniform_int_distribution<long> delay(0, std::max<long>(1, full_ms));
-        pid_t pid = spawn_openbook({"ingest", docs, "--index", index, "-q"});
+        // Small transactions, so that most kills land between two commits of one run.
+        pid_t pid = spawn_openbook({"ingest", docs, "--index", index, "-q", "--commit-every", "10"});
         ASSERT_GT(pid, 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
         ::kill(pid, SIGKILL);
