@@ -58,4 +58,12 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
     return out;
 }
 
+std::string hit_location(const SearchHit& hit) {
+    std::vector<std::string> path = hit.heading_path;
+    if (!path.empty() && path.front() == hit.title) path.erase(path.begin());
+    std::string where = join(path, " > ");
+    if (hit.page > 0) where += (where.empty() ? "" : ", ") + std::string("page ") + std::to_string(hit.page);
+    return where;
+}
+
 }  // namespace openbook::cli

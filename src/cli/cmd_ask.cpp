@@ -9,12 +9,6 @@ namespace openbook::cli {
 
 namespace {
 
-std::string location(const SearchHit& h) {
-    std::string where = join(h.heading_path, " > ");
-    if (h.page > 0) where += (where.empty() ? "" : ", ") + std::string("page ") + std::to_string(h.page);
-    return where;
-}
-
 std::string flatten(std::string s) {
     for (char& c : s) {
         if (c == '\n' || c == '\t' || c == '\r') c = ' ';
@@ -102,7 +96,8 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
         for (const auto& src : answer->sources) {
             const auto& h = src.hit;
             std::string name = h.path + (h.external_id.empty() ? "" : "#" + h.external_id);
-            std::string where = location(h);
+            std::string where = hit_location(h);
+            if (!h.title.empty()) where = h.title + (where.empty() ? "" : " > " + where);
             std::printf("[%d] %s%s%s (chars %lld-%lld)\n", src.number, name.c_str(),
                         where.empty() ? "" : " — ", where.c_str(),
                         static_cast<long long>(h.char_start), static_cast<long long>(h.char_end));

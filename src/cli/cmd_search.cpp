@@ -112,9 +112,7 @@ void register_search(CLI::App& app, CommandContext& ctx) {
         const bool color = stdout_is_tty();
         for (size_t i = 0; i < result->hits.size(); ++i) {
             const auto& h = result->hits[i];
-            std::string where = join(h.heading_path, " > ");
-            if (h.page > 0) where += (where.empty() ? "" : ", ") + std::string("page ") +
-                                     std::to_string(h.page);
+            const std::string where = hit_location(h);
             std::string name = h.path + (h.external_id.empty() ? "" : "#" + h.external_id);
             std::printf("%s%2zu. %s%s  (score %.3f, chars %lld-%lld)\n", color ? "\033[1m" : "",
                         i + 1, name.c_str(), color ? "\033[0m" : "", h.score,
