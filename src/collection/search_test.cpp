@@ -168,6 +168,16 @@ TEST(CollectionSearch, ADamagedOrMissingIndexIsRebuiltFromTheCatalog) {
         EXPECT_EQ(result->hits.size(), 1u);
         EXPECT_FALSE(result->notes.empty());
     }
+    // One segment file deleted: rebuilt again.
+    for (const auto& e : std::filesystem::directory_iterator(tmp / "index/lexical")) {
+        if (e.path().extension() == ".lex") std::filesystem::remove(e.path());
+    }
+    {
+        auto r = reader(tmp / "index");
+        auto result = r->search("rebuild");
+        ASSERT_TRUE(result.has_value()) << result.error().to_string();
+        EXPECT_EQ(result->hits.size(), 1u);
+    }
     // Gone entirely: rebuilt again.
     std::filesystem::remove_all(tmp / "index/lexical");
     {
