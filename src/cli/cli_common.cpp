@@ -58,6 +58,23 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
     return out;
 }
 
+nlohmann::json hit_json(const SearchHit& h) {
+    nlohmann::json highlights = nlohmann::json::array();
+    for (const auto& s : h.highlights) highlights.push_back({s.start, s.end});
+    return {{"score", h.score},
+            {"uri", h.uri},
+            {"path", h.path},
+            {"title", h.title},
+            {"id", h.external_id},
+            {"heading_path", h.heading_path},
+            {"page", h.page},
+            {"chunk", h.ordinal},
+            {"char_start", h.char_start},
+            {"char_end", h.char_end},
+            {"text", h.text},
+            {"highlights", highlights}};
+}
+
 std::string hit_location(const SearchHit& hit) {
     std::vector<std::string> path = hit.heading_path;
     if (!path.empty() && path.front() == hit.title) path.erase(path.begin());

@@ -47,6 +47,8 @@ bool stderr_is_tty();
 
 std::string human_bytes(uint64_t bytes);  // "4.7 MB"
 std::string join(const std::vector<std::string>& parts, const std::string& sep);
+// A search hit as JSON: document, headings, page, span, score, text, highlights (code points).
+nlohmann::json hit_json(const SearchHit& hit);
 // "Heading > Subheading, page 3" for a hit, leaving out a first heading that repeats the title.
 std::string hit_location(const SearchHit& hit);
 

@@ -30,19 +30,10 @@ nlohmann::json answer_json(const Answer& a) {
     }
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& src : a.sources) {
-        const auto& h = src.hit;
-        sources.push_back({{"n", src.number},
-                           {"uri", h.uri},
-                           {"path", h.path},
-                           {"title", h.title},
-                           {"id", h.external_id},
-                           {"heading_path", h.heading_path},
-                           {"page", h.page},
-                           {"char_start", h.char_start},
-                           {"char_end", h.char_end},
-                           {"score", h.score},
-                           {"coverage", src.coverage},
-                           {"text", h.text}});
+        nlohmann::json source = hit_json(src.hit);
+        source["n"] = src.number;
+        source["coverage"] = src.coverage;
+        sources.push_back(std::move(source));
     }
     return {{"question", a.question}, {"found", a.found},     {"message", a.message},
             {"answer", text},         {"sentences", sentences}, {"sources", sources},

@@ -47,23 +47,6 @@ std::string snippet(const SearchHit& hit, bool color) {
     return out;
 }
 
-nlohmann::json hit_json(const SearchHit& h, size_t rank) {
-    nlohmann::json highlights = nlohmann::json::array();
-    for (const auto& s : h.highlights) highlights.push_back({s.start, s.end});
-    return {{"rank", rank},
-            {"score", h.score},
-            {"uri", h.uri},
-            {"path", h.path},
-            {"title", h.title},
-            {"id", h.external_id},
-            {"heading_path", h.heading_path},
-            {"page", h.page},
-            {"chunk", h.ordinal},
-            {"char_start", h.char_start},
-            {"char_end", h.char_end},
-            {"text", h.text},
-            {"highlights", highlights}};
-}
 
 }  // namespace
 
@@ -96,7 +79,9 @@ void register_search(CLI::App& app, CommandContext& ctx) {
         if (args->json) {
             nlohmann::json hits = nlohmann::json::array();
             for (size_t i = 0; i < result->hits.size(); ++i) {
-                hits.push_back(hit_json(result->hits[i], i + 1));
+                nlohmann::json hit = hit_json(result->hits[i]);
+                hit["rank"] = i + 1;
+                hits.push_back(std::move(hit));
             }
             print_json({{"query", args->query},
                         {"terms", result->terms},

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "ingest/loader.h"
+#include "support/doc_fixtures.h"
+#include "support/document_checks.h"
 #include "support/test_support.h"
 #include "text/utf8.h"
 
@@ -16,26 +18,9 @@ namespace {
 
 using Path = std::vector<std::string>;
 using Parts = std::map<std::string, std::string>;  // zip entry name → content
+using openbook::testing::make_zip;
+using openbook::testing::expect_sections_cover;
 
-// Writes `parts` as a real zip file with libzip (deflated, as Word does) and returns its bytes.
-std::string make_zip(const Parts& parts) {
-    testing::TempDir dir;
-    const std::string path = (dir / "out.zip").string();
-    int error = 0;
-    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
-    EXPECT_NE(archive, nullptr) << "zip_open error " << error;
-    if (archive == nullptr) return {};
-    for (const auto& [name, content] : parts) {
-        // The buffers live in `parts` until zip_close, which is when libzip reads them.
-        zip_source_t* source = zip_source_buffer(archive, content.data(), content.size(), 0);
-        EXPECT_NE(source, nullptr);
-        zip_int64_t index = zip_file_add(archive, name.c_str(), source, ZIP_FL_ENC_UTF_8);
-        EXPECT_GE(index, 0) << zip_strerror(archive);
-        if (index < 0) zip_source_free(source);
-    }
-    EXPECT_EQ(zip_close(archive), 0);
-    return testing::read_file(dir / "out.zip");
-}
 
 // The namespaces and content types of an Office Open XML package.
 const std::string kOoxml = "http://schemas.openxmlformats.org/";
@@ -179,15 +164,6 @@ Parts full_docx_parts() {
             {"word/document.xml", kDocumentOpen + main_body() + kDocumentClose},
             {"word/styles.xml", kStyles},
             {"docProps/core.xml", kCore}};
-}
-
-void expect_sections_cover(const Document& doc) {
-    ASSERT_FALSE(doc.sections.empty());
-    EXPECT_EQ(doc.sections.front().byte_start, 0u);
-    EXPECT_EQ(doc.sections.back().byte_end, doc.text.size());
-    for (size_t i = 0; i + 1 < doc.sections.size(); ++i) {
-        EXPECT_EQ(doc.sections[i].byte_end, doc.sections[i + 1].byte_start) << "section " << i;
-    }
 }
 
 std::string section_text(const Document& doc, size_t i) {

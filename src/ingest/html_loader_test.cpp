@@ -4,24 +4,18 @@
 #include <gtest/gtest.h>
 
 #include "ingest/loader.h"
+#include "support/document_checks.h"
 #include "text/encoding.h"
 #include "text/utf8.h"
 
 namespace openbook::ingest {
 namespace {
 
+using openbook::testing::expect_sections_cover;
+
 using Path = std::vector<std::string>;
 
 // Sections are in order, touch each other and cover the whole text.
-void expect_sections_cover(const Document& doc) {
-    ASSERT_FALSE(doc.sections.empty());
-    EXPECT_EQ(doc.sections.front().byte_start, 0u);
-    EXPECT_EQ(doc.sections.back().byte_end, doc.text.size());
-    for (size_t i = 0; i + 1 < doc.sections.size(); ++i) {
-        EXPECT_EQ(doc.sections[i].byte_end, doc.sections[i + 1].byte_start) << "section " << i;
-    }
-}
-
 std::string section_text(const Document& doc, size_t i) {
     const Section& s = doc.sections.at(i);
     return doc.text.substr(s.byte_start, s.byte_end - s.byte_start);

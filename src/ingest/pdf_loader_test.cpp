@@ -7,52 +7,16 @@
 #include <gtest/gtest.h>
 
 #include "ingest/loader.h"
+#include "support/doc_fixtures.h"
+#include "support/document_checks.h"
 #include "support/test_support.h"
 #include "text/utf8.h"
 
 namespace openbook::ingest {
 namespace {
 
-// Writes a minimal, valid PDF 1.4: one page per content stream, the standard Helvetica font
-// (WinAnsi encoding, so "\351" in a string is é), an Info dictionary with /Title when given, and
-// an xref table whose byte offsets are computed from the bytes actually written.
-std::string make_pdf(const std::vector<std::string>& page_contents, const std::string& title) {
-    std::vector<std::string> objects;
-    const size_t n = page_contents.size();
-    // 1 catalog, 2 page tree, 3 font, 4 info, then per page: page 5+2i, content 6+2i.
-    objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
-    std::string kids;
-    for (size_t i = 0; i < n; ++i) kids += std::to_string(5 + 2 * i) + " 0 R ";
-    objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(n) + " >>");
-    objects.push_back(
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-    objects.push_back(title.empty() ? "<< /Producer (openbook test) >>"
-                                    : "<< /Title (" + title + ") /Producer (openbook test) >>");
-    for (size_t i = 0; i < n; ++i) {
-        objects.push_back(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            "/Resources << /Font << /F1 3 0 R >> >> /Contents " +
-            std::to_string(6 + 2 * i) + " 0 R >>");
-        objects.push_back("<< /Length " + std::to_string(page_contents[i].size()) +
-                          " >>\nstream\n" + page_contents[i] + "\nendstream");
-    }
-    std::string pdf = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
-    std::vector<size_t> offsets;
-    for (size_t i = 0; i < objects.size(); ++i) {
-        offsets.push_back(pdf.size());
-        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-    }
-    const size_t xref = pdf.size();
-    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-    for (size_t offset : offsets) {
-        char entry[32];
-        std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", offset);
-        pdf += entry;
-    }
-    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-           " /Root 1 0 R /Info 4 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-    return pdf;
-}
+using openbook::testing::make_pdf;
+using openbook::testing::expect_sections_cover;
 
 // A line of text at (x, y) in points.
 std::string line(int x, int y, const std::string& s, int size = 12) {
@@ -69,15 +33,6 @@ std::string three_page_pdf(const std::string& title) {
          line(72, 720, "Caf\\351 on page two."),
          line(72, 720, "Page three, line one.") + line(72, 706, "Page three, line two.")},
         title);
-}
-
-void expect_sections_cover(const Document& doc) {
-    ASSERT_FALSE(doc.sections.empty());
-    EXPECT_EQ(doc.sections.front().byte_start, 0u);
-    EXPECT_EQ(doc.sections.back().byte_end, doc.text.size());
-    for (size_t i = 0; i + 1 < doc.sections.size(); ++i) {
-        EXPECT_EQ(doc.sections[i].byte_end, doc.sections[i + 1].byte_start) << "section " << i;
-    }
 }
 
 std::string section_text(const Document& doc, size_t i) {
