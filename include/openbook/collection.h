@@ -58,12 +58,16 @@ public:
     // index is missing or damaged it is rebuilt from the catalog (if no writer is running).
     Result<SearchResult> search(const std::string& query, const SearchRequest& request = {});
 
+    // The stemming language of the collection's search terms (see IngestOptions::language).
+    Result<std::string> language();
+
     Result<std::vector<DocumentInfo>> list_documents();
     // DOC: a uri, the path as given at ingest, or its absolute path ("file#id" for corpus lines).
     Result<DocumentView> show_document(const std::string& doc);
     Result<CollectionStats> stats();
 
 private:
+    Status set_language(const std::string& language);  // ingest --language
     struct Impl;
     explicit Collection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

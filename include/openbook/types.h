@@ -26,6 +26,10 @@ struct IngestOptions {
     // Files per transaction: work is committed (and visible to searches) at least this often.
     // Larger batches are faster; each file is atomic whatever the batch size.
     size_t commit_every = 256;
+    // Snowball stemming language for the collection's search terms ("english", "french",
+    // "german", ..., or "none"); empty keeps the collection's current one (English at first).
+    // Changing it rebuilds the search index.
+    std::string language;
 };
 
 // Reported after every file (and once at the start with files_done = 0).

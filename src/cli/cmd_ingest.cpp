@@ -39,6 +39,9 @@ void add_ingest_options(CLI::App* cmd, IngestArgs& a) {
                     "Chunks smaller than this run on past a sub-heading")
         ->capture_default_str();
     cmd->add_flag("--force", a.options.force, "Re-read and re-chunk files even when unchanged");
+    cmd->add_option("--language", a.options.language,
+                    "Stemming language of search terms: english (default), french, german, "
+                    "spanish, ... or none; changing it rebuilds the index");
     cmd->add_option("--commit-every", a.options.commit_every,
                     "Commit (and make searchable) at least every N files")
         ->capture_default_str();

@@ -90,6 +90,11 @@ Result<std::unique_ptr<Collection>> Collection::open(const std::filesystem::path
     return std::unique_ptr<Collection>(new Collection(std::move(impl)));
 }
 
+Result<std::string> Collection::language() {
+    OPENBOOK_ASSIGN_OR_RETURN(auto options, collection::analyzer_options(*impl_->catalog));
+    return options.stem_language;
+}
+
 Result<std::vector<DocumentInfo>> Collection::list_documents() {
     OPENBOOK_ASSIGN_OR_RETURN(auto docs, impl_->catalog->list_documents(false));
     std::vector<DocumentInfo> out;

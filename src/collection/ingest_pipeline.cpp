@@ -13,6 +13,7 @@
 #include "ingest/chunker.h"
 #include "ingest/file_walker.h"
 #include "ingest/loader.h"
+#include "text/analyzer.h"
 #include "text/encoding.h"
 #include "text/utf8.h"
 
@@ -273,6 +274,28 @@ private:
 
 }  // namespace
 
+Status Collection::set_language(const std::string& language) {
+    if (language.empty()) return {};
+    store::Catalog& catalog = *impl_->catalog;
+    OPENBOOK_ASSIGN_OR_RETURN(auto current, collection::analyzer_options(catalog));
+    if (current.stem_language == language) return {};
+    text::AnalyzerOptions wanted = current;
+    wanted.stem_language = language;
+    auto analyzer = text::Analyzer::create(wanted);  // rejects unknown languages, listing them
+    if (!analyzer.has_value()) return analyzer.error();
+    OPENBOOK_RETURN_IF_ERROR(catalog.begin());
+    Status s = catalog.set_meta(collection::kStemLanguageKey, language);
+    if (!s.ok()) {
+        (void)catalog.rollback();
+        return s;
+    }
+    OPENBOOK_RETURN_IF_ERROR(catalog.commit());
+    // The index's terms were made by the old analyzer: reopening rebuilds it. A crash before
+    // that completes is caught the same way by the next writer (the signature differs).
+    OPENBOOK_ASSIGN_OR_RETURN(impl_->lexical, collection::LexicalSync::open(impl_->dir, catalog));
+    return {};
+}
+
 Result<IngestReport> Collection::ingest(const std::vector<std::string>& paths,
                                         const IngestOptions& options,
                                         const ProgressCallback& progress) {
@@ -280,6 +303,7 @@ Result<IngestReport> Collection::ingest(const std::vector<std::string>& paths,
     std::string invalid = ingest::validate_chunker_options(to_chunker_options(options.chunking));
     if (!invalid.empty()) return Status::invalid_argument(invalid);
     if (options.commit_every == 0) return Status::invalid_argument("--commit-every must be at least 1");
+    OPENBOOK_RETURN_IF_ERROR(set_language(options.language));
     IngestRun run(*impl_->catalog, *impl_->lexical, options, progress);
     return run.run(paths, impl_->dir);
 }

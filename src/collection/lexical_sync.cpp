@@ -18,7 +18,12 @@ std::string read_signature(const std::filesystem::path& dir) {
 
 }  // namespace
 
-text::AnalyzerOptions default_analyzer_options() { return text::AnalyzerOptions{}; }
+Result<text::AnalyzerOptions> analyzer_options(store::Catalog& catalog) {
+    text::AnalyzerOptions options;
+    OPENBOOK_ASSIGN_OR_RETURN(std::string language, catalog.get_meta(kStemLanguageKey));
+    if (!language.empty()) options.stem_language = language;
+    return options;
+}
 
 std::string analyzer_signature(const text::AnalyzerOptions& o) {
     return "openbook-analyzer/" + std::to_string(kAnalyzerRevision) + " stem=" + o.stem_language +
@@ -38,15 +43,16 @@ void chunk_terms(const text::Analyzer& analyzer, const std::string& title,
 }
 
 bool lexical_index_needs_rebuild(const std::filesystem::path& collection_dir,
-                                 uint64_t catalog_generation) {
+                                 uint64_t catalog_generation,
+                                 const text::AnalyzerOptions& options) {
     const auto dir = collection_dir / kLexicalDir;
-    if (read_signature(dir) != analyzer_signature(default_analyzer_options())) return true;
+    if (read_signature(dir) != analyzer_signature(options)) return true;
     auto reader = index::LexicalIndexReader::open(dir);
     return !reader.has_value() || (*reader)->catalog_generation() != catalog_generation;
 }
 
 Status rebuild_lexical_index(const std::filesystem::path& collection_dir,
-                             store::Catalog& catalog) {
+                             store::Catalog& catalog, const text::AnalyzerOptions& options) {
     const auto dir = collection_dir / kLexicalDir;
     // Start from nothing: whatever is there may be damaged. Readers that still map old segment
     // files keep their mappings (unlinked files live on until unmapped).
@@ -54,7 +60,7 @@ Status rebuild_lexical_index(const std::filesystem::path& collection_dir,
     std::filesystem::remove_all(dir, ec);
     std::filesystem::create_directories(dir, ec);
     if (ec) return Status::io_error(dir.string() + ": " + ec.message());
-    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(default_analyzer_options()));
+    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(options));
     OPENBOOK_ASSIGN_OR_RETURN(auto writer, index::LexicalIndexWriter::open(dir));
     OPENBOOK_ASSIGN_OR_RETURN(uint64_t generation, catalog.generation());
     std::vector<std::string> terms;
@@ -66,17 +72,17 @@ Status rebuild_lexical_index(const std::filesystem::path& collection_dir,
         }));
     OPENBOOK_RETURN_IF_ERROR(writer->flush());
     OPENBOOK_RETURN_IF_ERROR(writer->publish(generation));
-    return core::write_file_atomic(dir / kAnalyzerFile,
-                                   analyzer_signature(default_analyzer_options()));
+    return core::write_file_atomic(dir / kAnalyzerFile, analyzer_signature(options));
 }
 
 Result<std::unique_ptr<LexicalSync>> LexicalSync::open(const std::filesystem::path& collection_dir,
                                                        store::Catalog& catalog) {
     OPENBOOK_ASSIGN_OR_RETURN(uint64_t generation, catalog.generation());
-    if (lexical_index_needs_rebuild(collection_dir, generation)) {
-        OPENBOOK_RETURN_IF_ERROR(rebuild_lexical_index(collection_dir, catalog));
+    OPENBOOK_ASSIGN_OR_RETURN(auto options, analyzer_options(catalog));
+    if (lexical_index_needs_rebuild(collection_dir, generation, options)) {
+        OPENBOOK_RETURN_IF_ERROR(rebuild_lexical_index(collection_dir, catalog, options));
     }
-    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(default_analyzer_options()));
+    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(options));
     OPENBOOK_ASSIGN_OR_RETURN(auto writer,
                               index::LexicalIndexWriter::open(collection_dir / kLexicalDir));
     return std::unique_ptr<LexicalSync>(new LexicalSync(std::move(writer), std::move(analyzer)));

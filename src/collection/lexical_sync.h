@@ -24,8 +24,12 @@ namespace openbook::collection {
 
 inline constexpr const char* kLexicalDir = "lexical";
 
-// The analyzer every collection uses for now (English stemming, Chinese script folding).
-text::AnalyzerOptions default_analyzer_options();
+// The catalog's meta key naming the collection's stemming language ("english" when absent).
+inline constexpr const char* kStemLanguageKey = "stem_language";
+
+// The analyzer of this collection: Chinese script folding, and Snowball stemming in the language
+// recorded in the catalog (English unless `openbook ingest --language` chose another).
+Result<text::AnalyzerOptions> analyzer_options(store::Catalog& catalog);
 // A string that changes whenever the terms an analyzer produces would change.
 std::string analyzer_signature(const text::AnalyzerOptions& options);
 
@@ -38,10 +42,12 @@ void chunk_terms(const text::Analyzer& analyzer, const std::string& title,
 // Whether the index under collection_dir is missing, damaged, stale or built by another
 // analyzer, i.e. needs a rebuild before it reflects `catalog_generation`.
 bool lexical_index_needs_rebuild(const std::filesystem::path& collection_dir,
-                                 uint64_t catalog_generation);
+                                 uint64_t catalog_generation,
+                                 const text::AnalyzerOptions& options);
 
 // Rebuilds the whole index from the catalog (the caller holds the collection's writer lock).
-Status rebuild_lexical_index(const std::filesystem::path& collection_dir, store::Catalog& catalog);
+Status rebuild_lexical_index(const std::filesystem::path& collection_dir, store::Catalog& catalog,
+                             const text::AnalyzerOptions& options);
 
 // The writer side, held by a collection opened for writing.
 class LexicalSync {

@@ -56,24 +56,26 @@ Result<SearchResult> Collection::search(const std::string& query, const SearchRe
     if (request.k == 0 || request.k > kMaxK) {
         return Status::invalid_argument("-k must be between 1 and " + std::to_string(kMaxK));
     }
-    if (!impl.analyzer) {
-        OPENBOOK_ASSIGN_OR_RETURN(impl.analyzer,
-                                  text::Analyzer::create(collection::default_analyzer_options()));
+    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer_options, collection::analyzer_options(catalog));
+    if (!impl.analyzer || impl.analyzer->options().stem_language != analyzer_options.stem_language) {
+        OPENBOOK_ASSIGN_OR_RETURN(impl.analyzer, text::Analyzer::create(analyzer_options));
     }
 
     // (Re)open the index snapshot when the catalog moved on; repair it if it is unusable.
     OPENBOOK_ASSIGN_OR_RETURN(uint64_t generation, catalog.generation());
     if (!impl.reader || impl.reader_generation != generation) {
         const auto dir = impl.dir / collection::kLexicalDir;
-        if (collection::lexical_index_needs_rebuild(impl.dir, generation)) {
+        if (collection::lexical_index_needs_rebuild(impl.dir, generation, analyzer_options)) {
             if (impl.writer_lock) {
-                OPENBOOK_RETURN_IF_ERROR(collection::rebuild_lexical_index(impl.dir, catalog));
+                OPENBOOK_RETURN_IF_ERROR(
+                    collection::rebuild_lexical_index(impl.dir, catalog, analyzer_options));
                 result.notes.push_back("the lexical index was rebuilt from the catalog");
             } else {
                 // Repair needs the writer lock; with a writer at work, use what is published.
                 auto lock = core::FileLock::try_acquire(impl.dir / collection::kLockFile);
                 if (lock.has_value()) {
-                    OPENBOOK_RETURN_IF_ERROR(collection::rebuild_lexical_index(impl.dir, catalog));
+                    OPENBOOK_RETURN_IF_ERROR(
+                        collection::rebuild_lexical_index(impl.dir, catalog, analyzer_options));
                     result.notes.push_back("the lexical index was rebuilt from the catalog");
                 }
             }

@@ -223,3 +223,38 @@ TEST(CollectionSearch, AStaleIndexAfterACrashIsCaughtUpByTheNextWriter) {
 
 }  // namespace
 }  // namespace openbook
+
+namespace openbook {
+namespace {
+
+TEST(CollectionSearch, TheStemmingLanguageIsChosenPerCollection) {
+    TempDir tmp;
+    write_file(tmp / "docs/fr.md", "# Cuisine\n\nNous aimons manger des pommes.\n");
+    auto c = writer(tmp / "index");
+    ASSERT_TRUE(c->ingest({(tmp / "docs").string()}, {}).has_value());
+    EXPECT_EQ(*c->language(), "english");
+    EXPECT_TRUE(top_paths(*c, "mangeait", 10).empty());  // English leaves mangeait and manger apart
+
+    IngestOptions french;
+    french.language = "french";
+    auto r = c->ingest({(tmp / "docs").string()}, french);
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    EXPECT_EQ(r->unchanged, 1u);  // the files did not change; only the index was rebuilt
+    EXPECT_EQ(*c->language(), "french");
+    EXPECT_EQ(top_paths(*c, "mangeait", 10).size(), 1u);
+    // Kept by the collection: a reader in another process uses it too.
+    auto rd = reader(tmp / "index");
+    EXPECT_EQ(*rd->language(), "french");
+    EXPECT_EQ(top_paths(*rd, "mangeait", 10).size(), 1u);
+
+    IngestOptions klingon;
+    klingon.language = "klingon";
+    auto bad = c->ingest({(tmp / "docs").string()}, klingon);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(bad.error().message().find("french"), std::string::npos) << bad.error().message();
+    EXPECT_EQ(*c->language(), "french");
+}
+
+}  // namespace
+}  // namespace openbook

@@ -11,7 +11,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "collection/lexical_sync.h"
 #include "openbook/answer.h"
 #include "text/analyzer.h"
 #include "text/sentence.h"
@@ -66,8 +65,10 @@ Result<Answer> answer_extractive(Collection& collection, const std::string& ques
     double total = 0;
     for (const auto& [term, w] : weights) total += w;
 
-    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer,
-                              text::Analyzer::create(collection::default_analyzer_options()));
+    // The collection's own analyzer settings, so sentence terms match the indexed terms.
+    text::AnalyzerOptions analyzer_options;
+    OPENBOOK_ASSIGN_OR_RETURN(analyzer_options.stem_language, collection.language());
+    OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(analyzer_options));
     std::vector<text::Token> tokens;
     auto terms_in = [&](std::string_view s) {
         tokens.clear();
