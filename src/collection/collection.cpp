@@ -240,7 +240,7 @@ Result<CollectionStats> Collection::stats() {
     out.schema_version = impl_->catalog->schema_version();
     out.documents_by_format = std::move(s.documents_by_format);
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(impl_->dir, ec)) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(impl_->dir, ec)) {
         if (entry.is_regular_file(ec)) out.disk_bytes += static_cast<int64_t>(entry.file_size(ec));
     }
     return out;
