@@ -342,8 +342,10 @@ OpenbookBuild build_openbook(const fs::path& dir, const std::vector<std::string>
     auto catalog = take(openbook::store::Catalog::open(dir / "catalog.db",
                                                        openbook::store::Catalog::Mode::kReadWrite),
                         "opening the catalog");
+    const auto options = take(openbook::collection::analyzer_options(*catalog), "analyzer options");
     const auto t1 = Clock::now();
-    check(openbook::collection::rebuild_lexical_index(dir, *catalog), "rebuilding the index");
+    check(openbook::collection::rebuild_lexical_index(dir, *catalog, options),
+          "rebuilding the index");
     b.rebuild_seconds = seconds_since(t1);
     catalog.reset();
     b.lexical_bytes = bench::disk_bytes(dir / openbook::collection::kLexicalDir);
