@@ -199,8 +199,7 @@ Result<std::vector<std::string>> Collection::remove(const std::vector<std::strin
     }
 
     std::vector<std::string> removed;
-    OPENBOOK_RETURN_IF_ERROR(catalog.begin());
-    auto body = [&]() -> Status {
+    OPENBOOK_RETURN_IF_ERROR(impl_->in_transaction([&]() -> Status {
         for (int64_t id : whole_sources) {
             OPENBOOK_ASSIGN_OR_RETURN(auto docs, catalog.documents_of_source(id, false));
             OPENBOOK_RETURN_IF_ERROR(catalog.remove_source(id));
@@ -216,13 +215,7 @@ Result<std::vector<std::string>> Collection::remove(const std::vector<std::strin
             impl_->lexical->remove_document(id);
         }
         return {};
-    };
-    Status s = body();
-    if (!s.ok()) {
-        (void)catalog.rollback();
-        return s;
-    }
-    OPENBOOK_RETURN_IF_ERROR(impl_->commit());
+    }));
     return removed;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include <functional>
 #include <unordered_map>
 
 #include "collection/lexical_sync.h"
@@ -36,6 +37,17 @@ struct Collection::Impl {
     Status require_writer(const char* operation) const;
     // Ends the open catalog transaction and publishes the index (see lexical_sync.h).
     Status commit() { return lexical->commit(*catalog); }
+    // Runs body in one catalog transaction: committed (and the index published) when it
+    // succeeds, rolled back when it fails.
+    Status in_transaction(const std::function<Status()>& body) {
+        OPENBOOK_RETURN_IF_ERROR(catalog->begin());
+        Status s = body();
+        if (!s.ok()) {
+            (void)catalog->rollback();
+            return s;
+        }
+        return commit();
+    }
 };
 
 namespace collection {

@@ -341,8 +341,7 @@ Result<IngestReport> Collection::sync(const std::vector<std::string>& paths,
         report.notes.push_back({p, FileOutcomeKind::kFailed, "no such file or folder"});
     }
 
-    OPENBOOK_RETURN_IF_ERROR(catalog.begin());
-    auto body = [&]() -> Status {
+    OPENBOOK_RETURN_IF_ERROR(impl_->in_transaction([&]() -> Status {
         for (const auto& s : sources) {
             bool under = false;
             for (const auto& r : roots) under = under || core::is_within(s.path, r);
@@ -356,13 +355,7 @@ Result<IngestReport> Collection::sync(const std::vector<std::string>& paths,
                                     "file is gone", docs.size(), 0});
         }
         return {};
-    };
-    Status s = body();
-    if (!s.ok()) {
-        (void)catalog.rollback();
-        return s;
-    }
-    OPENBOOK_RETURN_IF_ERROR(impl_->commit());
+    }));
     return report;
 }
 
