@@ -42,13 +42,16 @@ void chunk_terms(const text::Analyzer& analyzer, const std::string& title,
     analyzer.analyze(text, terms);
 }
 
-bool lexical_index_needs_rebuild(const std::filesystem::path& collection_dir,
-                                 uint64_t catalog_generation,
-                                 const text::AnalyzerOptions& options) {
+std::unique_ptr<index::LexicalIndexReader> open_current_lexical_index(
+    const std::filesystem::path& collection_dir, uint64_t catalog_generation,
+    const text::AnalyzerOptions& options) {
     const auto dir = collection_dir / kLexicalDir;
-    if (read_signature(dir) != analyzer_signature(options)) return true;
+    if (read_signature(dir) != analyzer_signature(options)) return nullptr;
     auto reader = index::LexicalIndexReader::open(dir);
-    return !reader.has_value() || (*reader)->catalog_generation() != catalog_generation;
+    if (!reader.has_value() || (*reader)->catalog_generation() != catalog_generation) {
+        return nullptr;
+    }
+    return std::move(reader).value();
 }
 
 Status rebuild_lexical_index(const std::filesystem::path& collection_dir,
@@ -79,7 +82,7 @@ Result<std::unique_ptr<LexicalSync>> LexicalSync::open(const std::filesystem::pa
                                                        store::Catalog& catalog) {
     OPENBOOK_ASSIGN_OR_RETURN(uint64_t generation, catalog.generation());
     OPENBOOK_ASSIGN_OR_RETURN(auto options, analyzer_options(catalog));
-    if (lexical_index_needs_rebuild(collection_dir, generation, options)) {
+    if (!open_current_lexical_index(collection_dir, generation, options)) {
         OPENBOOK_RETURN_IF_ERROR(rebuild_lexical_index(collection_dir, catalog, options));
     }
     OPENBOOK_ASSIGN_OR_RETURN(auto analyzer, text::Analyzer::create(options));

@@ -39,11 +39,12 @@ void chunk_terms(const text::Analyzer& analyzer, const std::string& title,
                  const std::vector<std::string>& heading_path, const std::string& text,
                  std::vector<std::string>& terms);
 
-// Whether the index under collection_dir is missing, damaged, stale or built by another
-// analyzer, i.e. needs a rebuild before it reflects `catalog_generation`.
-bool lexical_index_needs_rebuild(const std::filesystem::path& collection_dir,
-                                 uint64_t catalog_generation,
-                                 const text::AnalyzerOptions& options);
+// The index under collection_dir when it reflects `catalog_generation` and was built by this
+// analyzer; null when it is missing, damaged, stale or built by another analyzer (it needs a
+// rebuild).
+std::unique_ptr<index::LexicalIndexReader> open_current_lexical_index(
+    const std::filesystem::path& collection_dir, uint64_t catalog_generation,
+    const text::AnalyzerOptions& options);
 
 // Rebuilds the whole index from the catalog (the caller holds the collection's writer lock).
 Status rebuild_lexical_index(const std::filesystem::path& collection_dir, store::Catalog& catalog,

@@ -64,22 +64,23 @@ Result<SearchResult> Collection::search(const std::string& query, const SearchRe
     // (Re)open the index snapshot when the catalog moved on; repair it if it is unusable.
     OPENBOOK_ASSIGN_OR_RETURN(uint64_t generation, catalog.generation());
     if (!impl.reader || impl.reader_generation != generation) {
-        const auto dir = impl.dir / collection::kLexicalDir;
-        if (collection::lexical_index_needs_rebuild(impl.dir, generation, analyzer_options)) {
-            if (impl.writer_lock) {
-                OPENBOOK_RETURN_IF_ERROR(
-                    collection::rebuild_lexical_index(impl.dir, catalog, analyzer_options));
-                result.notes.push_back("the lexical index was rebuilt from the catalog");
-            } else {
-                // Repair needs the writer lock; with a writer at work, use what is published.
-                auto lock = core::FileLock::try_acquire(impl.dir / collection::kLockFile);
-                if (lock.has_value()) {
-                    OPENBOOK_RETURN_IF_ERROR(
-                        collection::rebuild_lexical_index(impl.dir, catalog, analyzer_options));
-                    result.notes.push_back("the lexical index was rebuilt from the catalog");
-                }
-            }
+        impl.reader = collection::open_current_lexical_index(impl.dir, generation, analyzer_options);
+    }
+    if (!impl.reader) {
+        // Repair needs the writer lock (ours, or a free one); with another writer at work, use
+        // what it last published.
+        std::optional<core::FileLock> lock;
+        if (!impl.writer_lock) {
+            auto taken = core::FileLock::try_acquire(impl.dir / collection::kLockFile);
+            if (taken.has_value()) lock.emplace(std::move(taken).value());
         }
+        if (impl.writer_lock || lock) {
+            OPENBOOK_RETURN_IF_ERROR(
+                collection::rebuild_lexical_index(impl.dir, catalog, analyzer_options));
+            result.notes.push_back("the lexical index was rebuilt from the catalog");
+        }
+        const auto dir = impl.dir / collection::kLexicalDir;
+        // Rebuilt, or left as published while a writer works (stale but consistent).
         auto reader = index::LexicalIndexReader::open(dir);
         if (!reader.has_value()) {
             return reader.error().with_context(
@@ -87,8 +88,8 @@ Result<SearchResult> Collection::search(const std::string& query, const SearchRe
                 "collection; try again when it is done");
         }
         impl.reader = std::move(reader).value();
-        impl.reader_generation = generation;
     }
+    impl.reader_generation = generation;
     if (impl.documents_generation != generation) {
         OPENBOOK_ASSIGN_OR_RETURN(auto docs, catalog.list_documents(false));
         impl.documents.clear();

@@ -35,6 +35,16 @@ DocumentRecord read_document(const Statement& st, bool with_text) {
     return d;
 }
 
+Result<std::vector<DocumentRecord>> read_documents(Statement& st, bool with_text) {
+    std::vector<DocumentRecord> out;
+    for (;;) {
+        OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
+        if (!row) break;
+        out.push_back(read_document(st, with_text));
+    }
+    return out;
+}
+
 std::string document_query(std::string_view where, bool with_text) {
     return "SELECT " + std::string(kDocumentColumns) + (with_text ? ", d.text" : "") +
            " FROM documents d JOIN sources s ON s.id = d.source_id " + std::string(where);
@@ -285,13 +295,7 @@ Result<std::vector<DocumentRecord>> Catalog::list_documents(bool with_text) {
     OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(document_query(
         "WHERE d.collection_id = ?1 ORDER BY d.uri", with_text)));
     st.bind(1, collection_id_);
-    std::vector<DocumentRecord> out;
-    for (;;) {
-        OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
-        if (!row) break;
-        out.push_back(read_document(st, with_text));
-    }
-    return out;
+    return read_documents(st, with_text);
 }
 
 Result<std::vector<DocumentRecord>> Catalog::documents_of_source(int64_t source_id,
@@ -299,13 +303,7 @@ Result<std::vector<DocumentRecord>> Catalog::documents_of_source(int64_t source_
     OPENBOOK_ASSIGN_OR_RETURN(auto st, db_->prepare(document_query(
         "WHERE d.source_id = ?1 ORDER BY d.id", with_text)));
     st.bind(1, source_id);
-    std::vector<DocumentRecord> out;
-    for (;;) {
-        OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
-        if (!row) break;
-        out.push_back(read_document(st, with_text));
-    }
-    return out;
+    return read_documents(st, with_text);
 }
 
 Result<std::optional<DocumentRecord>> Catalog::find_document(std::string_view uri,
