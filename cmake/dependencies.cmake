@@ -14,6 +14,7 @@ pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 
 # libstemmer (Snowball) ships no pkg-config file: find it by hand.
 find_path(LIBSTEMMER_INCLUDE_DIR libstemmer.h REQUIRED)

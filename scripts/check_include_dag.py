@@ -34,8 +34,10 @@ ALLOWED = {
     "index/lexical": ["store", "ingest", "text", "core"],
     "index/vector": ["store", "ingest", "text", "core", "model/kernels"],
     "collection": ["index/*", "store", "ingest", "text", "core"],
-    "model/kernels": ["core"],
     "model/gguf": ["core"],
+    # The tensor types (model/gguf/ggml_type.h) are defined by the file format; kernels
+    # implement them.
+    "model/kernels": ["model/gguf", "core"],
     "model/tokenizer": ["model/gguf", "core", "text"],
     # arch may use every other model/ module except runtime, which runs the architectures
     # (letting both include each other would make a cycle).

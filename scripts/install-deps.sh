@@ -20,6 +20,7 @@ packages=(
     libxxhash-dev           # content hashes
     libopencc-dev libopencc-data  # Traditional/Simplified Chinese folding (data: /usr/share/opencc)
     libstemmer-dev          # Snowball stemmers for the lexical analyzer
+    libpcre2-dev            # BPE pre-tokenizer regexes (Unicode properties, JIT)
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
     libxapian-dev           # bench/lexical_compare: Xapian, one of the engines compared

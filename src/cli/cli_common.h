@@ -61,5 +61,7 @@ void register_stats(CLI::App& app, CommandContext& ctx);
 void register_search(CLI::App& app, CommandContext& ctx);
 void register_ask(CLI::App& app, CommandContext& ctx);
 void register_eval(CLI::App& app, CommandContext& ctx);
+void register_model(CLI::App& app, CommandContext& ctx);     // model info
+void register_tokenize(CLI::App& app, CommandContext& ctx);
 
 }  // namespace openbook::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
     register_show(app, ctx);
     register_stats(app, ctx);
     register_eval(app, ctx);
+    register_model(app, ctx);
+    register_tokenize(app, ctx);
 
     try {
         app.parse(argc, argv);

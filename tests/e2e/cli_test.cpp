@@ -44,7 +44,8 @@ std::string code_point_slice(const std::string& text, size_t start, size_t end) 
 TEST(Cli, HelpListsTheCommands) {
     auto r = run_openbook({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* cmd : {"ingest", "sync", "rm", "ls", "show", "stats", "search", "ask", "eval"}) {
+    for (const char* cmd : {"ingest", "sync", "rm", "ls", "show", "stats", "search", "ask", "eval",
+                            "model", "tokenize"}) {
         EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd << " missing from:\n" << r.out;
     }
     auto sub = run_openbook({"ingest", "--help"});
