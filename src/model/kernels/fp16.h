@@ -1,5 +1,7 @@
 // IEEE half (F16) and bfloat16 (BF16) conversions, bit-exact with the hardware/ggml behaviour:
-// float → half and float → bf16 round to nearest even; NaN stays NaN; half subnormals are kept.
+// float → half and float → bf16 round to nearest even; NaN stays NaN (made quiet, payload kept
+// where it fits); half subnormals are kept. fp16_test.cpp checks every half and every rounding
+// case against F16C.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -13,8 +15,8 @@ inline float f16_to_f32(uint16_t h) {
     const uint32_t exp = (h >> 10) & 0x1Fu;
     const uint32_t mant = h & 0x3FFu;
     uint32_t bits;
-    if (exp == 0x1F) {  // inf / NaN
-        bits = sign | 0x7F800000u | (mant << 13);
+    if (exp == 0x1F) {  // inf / NaN; a signaling NaN comes back quiet, as F16C converts it
+        bits = sign | 0x7F800000u | (mant << 13) | (mant != 0 ? 0x00400000u : 0u);
     } else if (exp != 0) {  // normal
         bits = sign | ((exp + 112) << 23) | (mant << 13);
     } else if (mant == 0) {  // zero
@@ -34,8 +36,9 @@ inline uint16_t f32_to_f16(float f) {
     std::memcpy(&x, &f, 4);
     const uint32_t sign = (x >> 16) & 0x8000u;
     const uint32_t abs = x & 0x7FFFFFFFu;
-    if (abs > 0x7F800000u) return static_cast<uint16_t>(sign | 0x7E00u | ((abs >> 13) & 0x3FFu));  // NaN
-    if (abs >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);  // rounds to inf
+    if (abs > 0x7F800000u)
+        return static_cast<uint16_t>(sign | 0x7E00u | ((abs >> 13) & 0x3FFu));  // NaN
+    if (abs >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);       // rounds to inf
     if (abs < 0x38800000u) {  // below the smallest normal half: subnormal or zero
         if (abs < 0x33000000u) return static_cast<uint16_t>(sign);  // < 2^-25 rounds to 0
         const uint32_t exp = abs >> 23;
