@@ -79,4 +79,23 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// Synthetic models for benchmarks: real shapes and quantization mix, random weights.
+struct SynthOptions {
+    std::string preset;                // e.g. "qwen2.5-0.5b", "llama-3.2-1b", "bge-small"
+    std::string file_type = "Q4_K_M";  // "F16", "Q8_0", "Q4_0", "Q4_K_M", …
+    std::filesystem::path output;
+    std::filesystem::path vocab_from;  // optional GGUF whose tokenizer is copied
+    uint64_t seed = 1;
+};
+
+struct SynthSummary {
+    uint64_t parameters = 0;
+    uint64_t file_bytes = 0;
+    std::vector<std::pair<std::string, uint64_t>> tensor_types;  // type → tensors
+};
+
+Result<SynthSummary> synthesize_model(const SynthOptions& options);
+std::vector<std::string> synthetic_model_presets();
+std::vector<std::string> synthetic_model_file_types();
+
 }  // namespace openbook

@@ -63,5 +63,8 @@ void register_ask(CLI::App& app, CommandContext& ctx);
 void register_eval(CLI::App& app, CommandContext& ctx);
 void register_model(CLI::App& app, CommandContext& ctx);     // model info
 void register_tokenize(CLI::App& app, CommandContext& ctx);
+void register_generate(CLI::App& app, CommandContext& ctx);
+void register_chat(CLI::App& app, CommandContext& ctx);
+void register_bench(CLI::App& app, CommandContext& ctx);
 
 }  // namespace openbook::cli

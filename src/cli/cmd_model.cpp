@@ -113,6 +113,33 @@ void register_model(CLI::App& app, CommandContext& ctx) {
             print_info(*m);
         }
     });
+
+    auto synth = std::make_shared<SynthOptions>();
+    auto* synth_cmd = model->add_subcommand(
+        "synth", "Write a GGUF with a real model's shapes and quantization mix but random "
+                 "weights (for benchmarks)");
+    synth_cmd->add_option("PRESET", synth->preset, join(synthetic_model_presets(), ", "))
+        ->required();
+    synth_cmd->add_option("-o,--output", synth->output, "The GGUF file to write")->required();
+    synth_cmd->add_option("--type", synth->file_type, join(synthetic_model_file_types(), ", "))
+        ->capture_default_str();
+    synth_cmd->add_option("--vocab-from", synth->vocab_from,
+                          "Copy the tokenizer of this GGUF (default: a synthetic vocabulary)");
+    synth_cmd->add_option("--seed", synth->seed, "Random seed")->capture_default_str();
+    synth_cmd->callback([&ctx, synth] {
+        auto r = synthesize_model(*synth);
+        if (!r.has_value()) {
+            ctx.exit_code = report_error(r.error());
+            return;
+        }
+        std::string types;
+        for (const auto& [type, n] : r->tensor_types) {
+            types += (types.empty() ? "" : ", ") + type + " " + std::to_string(n);
+        }
+        std::printf("wrote %s: %s, %s parameters (%s)\n", synth->output.string().c_str(),
+                    human_bytes(r->file_bytes).c_str(), short_count(r->parameters).c_str(),
+                    types.c_str());
+    });
 }
 
 }  // namespace openbook::cli

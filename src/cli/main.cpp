@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
     register_eval(app, ctx);
     register_model(app, ctx);
     register_tokenize(app, ctx);
+    register_generate(app, ctx);
+    register_chat(app, ctx);
+    register_bench(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -45,7 +45,7 @@ TEST(Cli, HelpListsTheCommands) {
     auto r = run_openbook({"--help"});
     EXPECT_EQ(r.exit_code, 0);
     for (const char* cmd : {"ingest", "sync", "rm", "ls", "show", "stats", "search", "ask", "eval",
-                            "model", "tokenize"}) {
+                            "model", "tokenize", "generate", "chat", "bench"}) {
         EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd << " missing from:\n" << r.out;
     }
     auto sub = run_openbook({"ingest", "--help"});

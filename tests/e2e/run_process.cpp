@@ -32,14 +32,15 @@ namespace {
 
 ProcessResult run_openbook(const std::vector<std::string>& args,
                            const std::vector<std::string>& env,
-                           const std::filesystem::path& cwd) {
+                           const std::filesystem::path& cwd,
+                           const std::filesystem::path& stdin_file) {
     int out_pipe[2];
     int err_pipe[2];
     if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return {};
     pid_t pid = ::fork();
     if (pid == 0) {
-        int devnull = ::open("/dev/null", O_RDONLY);
-        ::dup2(devnull, STDIN_FILENO);
+        int input = ::open(stdin_file.empty() ? "/dev/null" : stdin_file.c_str(), O_RDONLY);
+        ::dup2(input, STDIN_FILENO);
         ::dup2(out_pipe[1], STDOUT_FILENO);
         ::dup2(err_pipe[1], STDERR_FILENO);
         ::close(out_pipe[0]);

@@ -20,10 +20,11 @@ struct ProcessResult {
 std::string openbook_binary();
 
 // Runs openbook with args; `env` entries ("NAME=value") are added to the environment; stdin is
-// /dev/null. Blocks until it exits.
+// `stdin_file` (default /dev/null). Blocks until it exits.
 ProcessResult run_openbook(const std::vector<std::string>& args,
                            const std::vector<std::string>& env = {},
-                           const std::filesystem::path& cwd = {});
+                           const std::filesystem::path& cwd = {},
+                           const std::filesystem::path& stdin_file = {});
 
 // Starts openbook in the background with stdout/stderr to /dev/null; returns its pid.
 pid_t spawn_openbook(const std::vector<std::string>& args);

@@ -203,7 +203,7 @@ std::string Tokenizer::decode(std::span<const TokenId> ids, const DecodeOptions&
         if (v.add_eos && !ids.empty() && ids.back() == v.eos) ids = ids.first(ids.size() - 1);
     }
     std::string out;
-    bool strip = impl_->strip_leading_space;
+    bool strip = impl_->strip_leading_space && options.strip_leading_space;
     for (TokenId id : ids) {
         const std::string& p = piece(id, options.render_special);
         if (p.empty()) continue;

@@ -32,6 +32,9 @@ struct DecodeOptions {
     bool remove_special = false;   // drop a leading BOS / trailing EOS the model adds
     bool render_special = false;   // show control tokens ("<|im_end|>") instead of dropping them
     bool clean_spaces = false;     // the model's clean-up of " ." / " 's" (off: exact round trip)
+    // Remove the space the encoder put before the text (add_space_prefix models). Off for a
+    // continuation: generated text keeps its leading space ("Hello" + " world").
+    bool strip_leading_space = true;
 };
 
 class Tokenizer {

@@ -1,0 +1,116 @@
+#include "cli/model_options.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+namespace openbook::cli {
+namespace {
+
+std::atomic<int> g_interrupts{0};
+
+void on_interrupt(int) {
+    if (g_interrupts.fetch_add(1) >= 1) {
+        static const char kBye[] = "\n";
+        [[maybe_unused]] auto n = ::write(STDOUT_FILENO, kBye, 1);
+        std::_Exit(130);
+    }
+}
+
+}  // namespace
+
+void add_model_options(CLI::App* cmd, ModelArgs& args) {
+    cmd->add_option("-m,--model", args.file, "A GGUF model file")->required();
+    cmd->add_option("-t,--threads", args.threads, "Threads (default: physical cores)");
+    cmd->add_option("-c,--ctx", args.context,
+                    "Context length in tokens (default: the model's, at most 4096)");
+    cmd->add_flag("--kv-f32", args.kv_f32, "Keep the KV cache in F32 instead of F16");
+}
+
+void add_sampling_options(CLI::App* cmd, SamplingArgs& args) {
+    cmd->add_option("-n,--max-tokens", args.max_tokens, "Most tokens to generate")
+        ->capture_default_str();
+    cmd->add_option("--temp", args.temperature, "Temperature; 0 = greedy")->capture_default_str();
+    cmd->add_option("--top-k", args.top_k, "Keep the k most likely tokens; 0 = off")
+        ->capture_default_str();
+    cmd->add_option("--top-p", args.top_p, "Nucleus sampling mass; 1 = off")->capture_default_str();
+    cmd->add_option("--min-p", args.min_p, "Drop tokens below min-p × the best; 0 = off")
+        ->capture_default_str();
+    cmd->add_option("--repeat-penalty", args.repeat_penalty, "Penalty for repeated tokens; 1 = off")
+        ->capture_default_str();
+    cmd->add_option("--seed", args.seed, "Random seed (same seed, same output)")
+        ->capture_default_str();
+    cmd->add_option("--stop", args.stop, "Stop before this text (repeatable)");
+    cmd->add_flag("--ignore-eos", args.ignore_eos,
+                  "Do not stop at the model's end-of-generation tokens");
+}
+
+Result<LanguageModel> load_model(const ModelArgs& args) {
+    ModelLoadOptions options;
+    options.threads = args.threads;
+    options.context = args.context;
+    options.kv_cache_f32 = args.kv_f32;
+    return LanguageModel::load(args.file, options);
+}
+
+GenerationOptions generation_options(const SamplingArgs& args) {
+    GenerationOptions o;
+    o.max_tokens = args.max_tokens;
+    o.temperature = args.temperature;
+    o.top_k = args.top_k;
+    o.top_p = args.top_p;
+    o.min_p = args.min_p;
+    o.repeat_penalty = args.repeat_penalty;
+    o.seed = args.seed;
+    o.stop = args.stop;
+    o.ignore_eos = args.ignore_eos;
+    return o;
+}
+
+std::string read_prompt(const std::string& arg) {
+    if (arg != "-") return arg;
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+nlohmann::json generation_json(const GenerationResult& r) {
+    return {{"text", r.text},
+            {"tokens", r.tokens},
+            {"prompt_tokens", r.prompt_tokens},
+            {"reused_prompt_tokens", r.reused_prompt_tokens},
+            {"generated_tokens", r.tokens.size()},
+            {"prefill_ms", r.prefill_ms},
+            {"first_token_ms", r.first_token_ms},
+            {"decode_ms", r.decode_ms},
+            {"stop_reason", r.stop_reason}};
+}
+
+void print_generation_summary(const GenerationResult& r) {
+    const double prefill_rate =
+        r.prefill_ms > 0 ? (r.prompt_tokens - r.reused_prompt_tokens) * 1000.0 / r.prefill_ms : 0;
+    const double decode_rate =
+        r.decode_ms > 0 && r.tokens.size() > 1 ? (r.tokens.size() - 1) * 1000.0 / r.decode_ms : 0;
+    std::fprintf(stderr,
+                 "prompt %lld tokens (%lld reused) in %.0f ms (%.1f t/s); generated %zu tokens "
+                 "(%.1f t/s); first token after %.0f ms; stop: %s\n",
+                 static_cast<long long>(r.prompt_tokens),
+                 static_cast<long long>(r.reused_prompt_tokens), r.prefill_ms, prefill_rate,
+                 r.tokens.size(), decode_rate, r.first_token_ms, r.stop_reason.c_str());
+}
+
+InterruptGuard::InterruptGuard() {
+    g_interrupts = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &previous_);
+}
+
+InterruptGuard::~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+
+bool InterruptGuard::requested() const { return g_interrupts.load() > 0; }
+
+void InterruptGuard::clear() { g_interrupts = 0; }
+
+}  // namespace openbook::cli
