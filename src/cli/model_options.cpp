@@ -40,6 +40,12 @@ void add_sampling_options(CLI::App* cmd, SamplingArgs& args) {
         ->capture_default_str();
     cmd->add_option("--repeat-penalty", args.repeat_penalty, "Penalty for repeated tokens; 1 = off")
         ->capture_default_str();
+    cmd->add_option("--frequency-penalty", args.frequency_penalty,
+                    "Subtracted per earlier occurrence of a token; 0 = off")
+        ->capture_default_str();
+    cmd->add_option("--presence-penalty", args.presence_penalty,
+                    "Subtracted once from tokens that occurred; 0 = off")
+        ->capture_default_str();
     cmd->add_option("--seed", args.seed, "Random seed (same seed, same output)")
         ->capture_default_str();
     cmd->add_option("--stop", args.stop, "Stop before this text (repeatable)");
@@ -63,6 +69,8 @@ GenerationOptions generation_options(const SamplingArgs& args) {
     o.top_p = args.top_p;
     o.min_p = args.min_p;
     o.repeat_penalty = args.repeat_penalty;
+    o.frequency_penalty = args.frequency_penalty;
+    o.presence_penalty = args.presence_penalty;
     o.seed = args.seed;
     o.stop = args.stop;
     o.ignore_eos = args.ignore_eos;

@@ -26,6 +26,8 @@ struct SamplingArgs {
     float top_p = 0.95f;
     float min_p = 0.05f;
     float repeat_penalty = 1.0f;
+    float frequency_penalty = 0.0f;
+    float presence_penalty = 0.0f;
     uint64_t seed = 0;
     std::vector<std::string> stop;
     bool ignore_eos = false;

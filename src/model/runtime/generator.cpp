@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -20,9 +21,7 @@ double ms_since(Clock::time_point start) {
 // Holds generated text back while it could still turn into a stop string.
 class StopMatcher {
 public:
-    explicit StopMatcher(const std::vector<std::string>& stops) : stops_(stops) {
-        for (const auto& s : stops_) longest_ = std::max(longest_, s.size());
-    }
+    explicit StopMatcher(const std::vector<std::string>& stops) : stops_(stops) {}
 
     // Adds text; returns what may be released now. Sets `stopped` when a stop string appeared
     // (the released text then ends right before it).
@@ -57,7 +56,6 @@ public:
 
 private:
     const std::vector<std::string>& stops_;
-    size_t longest_ = 0;
     std::string pending_;
 };
 
