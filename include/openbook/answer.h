@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+
 #include "openbook/collection.h"
+#include "openbook/generate.h"
 #include "openbook/status.h"
 #include "openbook/types.h"
 
@@ -49,5 +52,42 @@ struct Answer {
 
 Result<Answer> answer_extractive(Collection& collection, const std::string& question,
                                  const AskOptions& options = {});
+
+// ---- answers written by a local model from the retrieved passages ----
+
+struct ModelAskOptions {
+    AskOptions retrieval;  // k, filter, and the relevance threshold below which no model runs
+    std::string persona;   // the system prompt's persona ("" → a neutral default)
+    std::filesystem::path examples_file;  // few-shot examples, JSONL {"question", "answer"}
+    GenerationOptions generation;          // max_tokens is also the room kept for the answer
+};
+
+struct AnswerCitation {
+    int source = 0;          // the AnswerSource::number cited
+    int64_t char_start = 0;  // the "[n]" marker in the answer text (code points)
+    int64_t char_end = 0;
+};
+
+struct ModelAnswer {
+    std::string question;
+    bool found = false;    // false: the documents do not cover it; no model ran; see message
+    std::string message;
+    std::string text;      // the answer, citations validated ("[n]" only for sources given)
+    std::vector<AnswerCitation> citations;
+    std::vector<int> removed_citations;   // numbers the model made up, taken out of the text
+    std::vector<AnswerSource> sources;    // the sources put in the prompt, numbered
+    std::vector<std::string> notes;       // sources shortened or dropped to fit the context
+    std::string language;                 // "en", "zh-Hant", "zh-Hans", "zh"
+    GenerationResult generation;          // tokens and timings
+    double retrieval_ms = 0;
+};
+
+// Retrieves passages, builds a grounded prompt (persona, examples, numbered sources, the rule to
+// answer only from them in the question's language and script, citing [n]) fitted to the
+// model's context, and streams the model's answer to `sink` with invalid citations removed
+// before they are shown.
+Result<ModelAnswer> answer_with_model(Collection& collection, LanguageModel& model,
+                                      const std::string& question,
+                                      const ModelAskOptions& options, const TextSink& sink = {});
 
 }  // namespace openbook

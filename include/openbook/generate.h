@@ -98,6 +98,10 @@ public:
     // an empty cache, then generate n_gen tokens one at a time; tokens/s of each phase.
     Result<BenchResult> bench(int64_t n_prompt, int64_t n_gen, int repetitions);
 
+    // The model's token ids of `text` (for budgets: counts as the model will see them).
+    std::vector<int32_t> tokenize(std::string_view text, bool add_special,
+                                  bool parse_special) const;
+
     std::string architecture() const;
     int64_t context_length() const;
     int threads() const;

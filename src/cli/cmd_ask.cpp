@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/cli_common.h"
+#include "cli/model_options.h"
 #include "openbook/answer.h"
 
 namespace openbook::cli {
@@ -40,6 +41,82 @@ nlohmann::json answer_json(const Answer& a) {
             {"notes", a.notes},       {"seconds", a.seconds}};
 }
 
+void print_sources(const std::vector<AnswerSource>& sources) {
+    for (const auto& src : sources) {
+        const auto& h = src.hit;
+        std::string name = h.path + (h.external_id.empty() ? "" : "#" + h.external_id);
+        std::string where = hit_location(h);
+        if (!h.title.empty()) where = h.title + (where.empty() ? "" : " > " + where);
+        std::printf("[%d] %s%s%s (chars %lld-%lld)\n", src.number, name.c_str(),
+                    where.empty() ? "" : " — ", where.c_str(),
+                    static_cast<long long>(h.char_start), static_cast<long long>(h.char_end));
+    }
+}
+
+nlohmann::json model_answer_json(const ModelAnswer& a) {
+    nlohmann::json citations = nlohmann::json::array();
+    for (const auto& c : a.citations) {
+        citations.push_back({{"source", c.source}, {"char_start", c.char_start}, {"char_end", c.char_end}});
+    }
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& src : a.sources) {
+        nlohmann::json source = hit_json(src.hit);
+        source["n"] = src.number;
+        source["coverage"] = src.coverage;
+        sources.push_back(std::move(source));
+    }
+    return {{"question", a.question},
+            {"found", a.found},
+            {"message", a.message},
+            {"answer", a.text},
+            {"language", a.language},
+            {"citations", citations},
+            {"removed_citations", a.removed_citations},
+            {"sources", sources},
+            {"notes", a.notes},
+            {"retrieval_ms", a.retrieval_ms},
+            {"generation", generation_json(a.generation)}};
+}
+
+// `ask --model`: the answer written by the model, streamed, then its sources.
+int ask_with_model(Collection& collection, const std::string& question, const ModelArgs& model_args,
+                   const ModelAskOptions& options, bool json) {
+    auto model = load_model(model_args);
+    if (!model.has_value()) return report_error(model.error());
+    InterruptGuard interrupt;
+    const bool stream = !json;
+    auto answer = answer_with_model(collection, *model, question, options,
+                                    [&](std::string_view text) {
+                                        if (stream) {
+                                            std::fwrite(text.data(), 1, text.size(), stdout);
+                                            std::fflush(stdout);
+                                        }
+                                        return !interrupt.requested();
+                                    });
+    if (!answer.has_value()) {
+        if (stream) std::printf("\n");
+        return report_error(answer.error());
+    }
+    for (const auto& note : answer->notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
+    if (json) {
+        print_json(model_answer_json(*answer));
+        return kExitOk;
+    }
+    if (!answer->found) {
+        std::printf("%s\n", answer->message.c_str());
+        return kExitOk;
+    }
+    std::printf("\n\nSources\n");
+    print_sources(answer->sources);
+    std::fflush(stdout);
+    if (!answer->removed_citations.empty()) {
+        std::fprintf(stderr, "openbook: removed %zu citation(s) of sources that were not given\n",
+                     answer->removed_citations.size());
+    }
+    print_generation_summary(answer->generation);
+    return kExitOk;
+}
+
 }  // namespace
 
 void register_ask(CLI::App& app, CommandContext& ctx) {
@@ -47,6 +124,10 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
         std::string question;
         AskOptions options;
         bool json = false;
+        ModelArgs model;
+        SamplingArgs sampling;
+        std::string persona;
+        std::string examples;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand(
@@ -58,9 +139,33 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
         ->capture_default_str();
     cmd->add_option("--filter", args->options.filter, "Only documents whose path matches this glob");
     cmd->add_flag("--json", args->json, "Print as JSON (answer, sentences with spans, sources)");
+    cmd->add_option("-m,--model", args->model.file,
+                    "A GGUF model that writes the answer from the passages (default: quote them)");
+    cmd->add_option("-t,--threads", args->model.threads, "Threads for the model");
+    cmd->add_option("-c,--ctx", args->model.context, "The model's context length in tokens");
+    cmd->add_option("--persona", args->persona, "Who the model is (its system prompt)");
+    cmd->add_option("--examples", args->examples,
+                    "Few-shot examples: a JSONL file of {\"question\", \"answer\"}");
+    args->sampling.temperature = 0.2f;  // answers from sources: little randomness
+    args->sampling.max_tokens = 512;
+    cmd->add_option("-n,--max-tokens", args->sampling.max_tokens, "Most answer tokens")
+        ->capture_default_str();
+    cmd->add_option("--temp", args->sampling.temperature, "Temperature; 0 = greedy")
+        ->capture_default_str();
+    cmd->add_option("--seed", args->sampling.seed, "Random seed")->capture_default_str();
     cmd->callback([&ctx, args] {
         auto collection = open_collection(ctx, Collection::Mode::kRead);
         if (!collection) return;
+        if (!args->model.file.empty()) {
+            ModelAskOptions options;
+            options.retrieval = args->options;
+            options.persona = args->persona;
+            options.examples_file = args->examples;
+            options.generation = generation_options(args->sampling);
+            ctx.exit_code =
+                ask_with_model(*collection, args->question, args->model, options, args->json);
+            return;
+        }
         auto answer = answer_extractive(*collection, args->question, args->options);
         if (!answer.has_value()) {
             ctx.exit_code = report_error(answer.error());
@@ -84,15 +189,7 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
             }
             std::printf("\n%sSources%s\n", bold, plain);
         }
-        for (const auto& src : answer->sources) {
-            const auto& h = src.hit;
-            std::string name = h.path + (h.external_id.empty() ? "" : "#" + h.external_id);
-            std::string where = hit_location(h);
-            if (!h.title.empty()) where = h.title + (where.empty() ? "" : " > " + where);
-            std::printf("[%d] %s%s%s (chars %lld-%lld)\n", src.number, name.c_str(),
-                        where.empty() ? "" : " — ", where.c_str(),
-                        static_cast<long long>(h.char_start), static_cast<long long>(h.char_end));
-        }
+        print_sources(answer->sources);
     });
 }
 

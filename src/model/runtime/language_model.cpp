@@ -192,6 +192,11 @@ Result<BenchResult> LanguageModel::bench(int64_t n_prompt, int64_t n_gen, int re
     return out;
 }
 
+std::vector<int32_t> LanguageModel::tokenize(std::string_view text, bool add_special,
+                                             bool parse_special) const {
+    return impl_->decoder->tokenizer().encode(text, add_special, parse_special);
+}
+
 std::string LanguageModel::architecture() const {
     return std::string(impl_->decoder->architecture());
 }
