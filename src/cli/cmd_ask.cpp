@@ -176,6 +176,11 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
             print_json(answer_json(*answer));
             return;
         }
+        // No model given: say once how to get an answer written by one (stderr: stdout stays
+        // the answer for scripts).
+        std::fprintf(stderr,
+                     "openbook: quoting the passages; for an answer written by a local model, "
+                     "add --model FILE.gguf (any instruction-tuned GGUF, e.g. Qwen2.5-Instruct)\n");
         const bool color = stdout_is_tty();
         const char* bold = color ? "\033[1m" : "";
         const char* plain = color ? "\033[0m" : "";

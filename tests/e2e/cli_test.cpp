@@ -201,6 +201,10 @@ TEST(Cli, SearchAndAskOverTheExamples) {
                 human.out.find("[Overlap]") != std::string::npos)
         << human.out;
 
+    auto quoted = run_openbook({"ask", "What happens when I ingest an encrypted PDF?", "--index", idx});
+    ASSERT_EQ(quoted.exit_code, 0) << quoted.err;
+    EXPECT_NE(quoted.err.find("--model"), std::string::npos) << quoted.err;  // how to get a model
+
     auto ask = run_openbook({"ask", "What happens when I ingest an encrypted PDF?", "--index", idx,
                              "--json"});
     ASSERT_EQ(ask.exit_code, 0) << ask.err;
