@@ -121,29 +121,34 @@ Result<tokenizer::ChatTemplate> pick_template(const std::string& source,
     return tokenizer::ChatTemplate::from_name(fallback);
 }
 
+// The conversation through the model's template (or the fallback family), and that template.
+Result<std::pair<tokenizer::ChatTemplate, std::string>> render_turns(
+    const std::string& source, const std::string& fallback, std::span<const ChatTurn> turns) {
+    OPENBOOK_ASSIGN_OR_RETURN(tokenizer::ChatTemplate tmpl, pick_template(source, fallback));
+    std::vector<tokenizer::ChatMessage> messages;
+    for (const ChatTurn& t : turns) messages.push_back({t.role, t.content});
+    OPENBOOK_ASSIGN_OR_RETURN(std::string prompt, tmpl.render(messages, true));
+    return std::make_pair(std::move(tmpl), std::move(prompt));
+}
+
 }  // namespace
 
 Result<std::string> LanguageModel::render_chat(std::span<const ChatTurn> turns) const {
-    OPENBOOK_ASSIGN_OR_RETURN(tokenizer::ChatTemplate tmpl,
-                              pick_template(impl_->template_source, impl_->fallback_family));
-    std::vector<tokenizer::ChatMessage> messages;
-    for (const ChatTurn& t : turns) messages.push_back({t.role, t.content});
-    return tmpl.render(messages, true);
+    OPENBOOK_ASSIGN_OR_RETURN(auto rendered,
+                              render_turns(impl_->template_source, impl_->fallback_family, turns));
+    return std::move(rendered.second);
 }
 
 Result<GenerationResult> LanguageModel::chat(std::span<const ChatTurn> turns,
                                              const GenerationOptions& options,
                                              const TextSink& sink) {
-    OPENBOOK_ASSIGN_OR_RETURN(tokenizer::ChatTemplate tmpl,
-                              pick_template(impl_->template_source, impl_->fallback_family));
-    std::vector<tokenizer::ChatMessage> messages;
-    for (const ChatTurn& t : turns) messages.push_back({t.role, t.content});
-    OPENBOOK_ASSIGN_OR_RETURN(std::string prompt, tmpl.render(messages, true));
+    OPENBOOK_ASSIGN_OR_RETURN(auto rendered,
+                              render_turns(impl_->template_source, impl_->fallback_family, turns));
+    const auto& [tmpl, prompt] = rendered;
     // Rendered prompts never start with the BOS text: the tokenizer adds BOS when the model
     // asks for it. Special tokens are parsed over the whole prompt, as llama.cpp's server does,
     // so role markers typed into a message also act as markers.
-    const auto& tok = impl_->decoder->tokenizer();
-    auto ids = tok.encode(prompt, true, true);
+    auto ids = impl_->decoder->tokenizer().encode(prompt, true, true);
     GenerationOptions with_stops = options;
     for (const std::string& s : tmpl.stop_strings()) with_stops.stop.push_back(s);
     return generate_ids(ids, with_stops, sink);

@@ -10,6 +10,7 @@
 #include "model/gguf/gguf_file.h"
 #include "model/gguf/gguf_writer.h"
 #include "model/kernels/kernels.h"
+#include "model/tokenizer/byte_level.h"
 
 namespace openbook::runtime {
 namespace {
@@ -308,20 +309,7 @@ Status add_vocab(const Preset& p, const std::filesystem::path& vocab_from, gguf:
         // Byte-level BPE: the 256 byte symbols, filler words, and an end-of-text token last.
         for (int b = 0; b < 256; ++b) {
             std::string text;
-            const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
-            const int cp = printable ? b : 256 + [&] {
-                int n = 0;
-                for (int c = 0; c < b; ++c) {
-                    n += !((c >= 33 && c <= 126) || (c >= 161 && c <= 172) || c >= 174);
-                }
-                return n;
-            }();
-            if (cp < 0x80) {
-                text += static_cast<char>(cp);
-            } else {
-                text += static_cast<char>(0xC0 | (cp >> 6));
-                text += static_cast<char>(0x80 | (cp & 0x3F));
-            }
+            tokenizer::bytes_to_byte_level(std::string(1, static_cast<char>(b)), text);
             tokens.push_back(text);
             types.push_back(1);
         }
