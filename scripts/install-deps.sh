@@ -21,6 +21,10 @@ packages=(
     libopencc-dev libopencc-data  # Traditional/Simplified Chinese folding (data: /usr/share/opencc)
     libstemmer-dev          # Snowball stemmers for the lexical analyzer
     libpcre2-dev            # BPE pre-tokenizer regexes (Unicode properties, JIT)
+    libtomlplusplus-dev     # openbook.toml / config.toml settings
+    libcurl4-openssl-dev    # Hugging Face Hub downloads (HTTPS, proxies, redirects, ranges)
+    libssl-dev              # SHA-256 of downloaded model files (libcrypto)
+    libcpp-httplib-dev      # HTTP server: the Hub stand-in the tests start, later `serve`
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
     libxapian-dev           # bench/lexical_compare: Xapian, one of the engines compared

@@ -11,6 +11,7 @@
 // Thread-safety: a Collection object is used by one thread at a time.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -57,6 +58,18 @@ public:
     // Searching never waits for a running ingest: it reads the last published index. When the
     // index is missing or damaged it is rebuilt from the catalog (if no writer is running).
     Result<SearchResult> search(const std::string& query, const SearchRequest& request = {});
+
+    // The chunks of one document with first_ordinal <= ordinal <= last_ordinal (inclusive),
+    // in ordinal order: for widening a search hit with its neighbouring chunks. The range is
+    // clamped to the document (ordinals run from 0 to n_chunks - 1), so [hit - 1, hit + 1] at
+    // either end yields the chunks that exist; a range outside the document, or with
+    // first_ordinal > last_ordinal, yields none. Each chunk is filled like a search hit (uri,
+    // path, title, external_id, heading_path, page, ordinal, char_start/char_end, text,
+    // chunk_id, document_id) with score 0 and no highlights. An unknown document id (e.g. one
+    // removed since the search) is kNotFound. One indexed catalog query: its cost is the chunks
+    // returned, not the document's size.
+    Result<std::vector<SearchHit>> chunks_of_document(int64_t document_id, int64_t first_ordinal,
+                                                      int64_t last_ordinal);
 
     // The stemming language of the collection's search terms (see IngestOptions::language).
     Result<std::string> language();

@@ -21,6 +21,7 @@ inline constexpr int kExitError = 1;     // the command could not do its job
 inline constexpr int kExitUsage = 2;     // bad flags or arguments
 inline constexpr int kExitPartial = 3;   // done, but some files failed
 inline constexpr int kExitBusy = 4;      // another process holds the collection's writer lock
+inline constexpr int kExitInterrupted = 130;  // stopped by Ctrl-C (128 + SIGINT, as shells do)
 
 struct GlobalOptions {
     std::string index_dir;  // --index; empty: default_collection_dir()
@@ -66,5 +67,7 @@ void register_tokenize(CLI::App& app, CommandContext& ctx);
 void register_generate(CLI::App& app, CommandContext& ctx);
 void register_chat(CLI::App& app, CommandContext& ctx);
 void register_bench(CLI::App& app, CommandContext& ctx);
+void register_pull(CLI::App& app, CommandContext& ctx);
+void register_models(CLI::App& app, CommandContext& ctx);  // models and rm-model
 
 }  // namespace openbook::cli

@@ -1,7 +1,11 @@
 // `openbook ask "question"`: the sentences of the best passages that answer it, with sources.
 #include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <memory>
 
+#include "cli/answer_options.h"
+#include "cli/answer_output.h"
 #include "cli/cli_common.h"
 #include "cli/model_options.h"
 #include "openbook/answer.h"
@@ -41,80 +45,78 @@ nlohmann::json answer_json(const Answer& a) {
             {"notes", a.notes},       {"seconds", a.seconds}};
 }
 
-void print_sources(const std::vector<AnswerSource>& sources) {
-    for (const auto& src : sources) {
-        const auto& h = src.hit;
-        std::string name = h.path + (h.external_id.empty() ? "" : "#" + h.external_id);
-        std::string where = hit_location(h);
-        if (!h.title.empty()) where = h.title + (where.empty() ? "" : " > " + where);
-        std::printf("[%d] %s%s%s (chars %lld-%lld)\n", src.number, name.c_str(),
-                    where.empty() ? "" : " — ", where.c_str(),
-                    static_cast<long long>(h.char_start), static_cast<long long>(h.char_end));
-    }
-}
-
-nlohmann::json model_answer_json(const ModelAnswer& a) {
-    nlohmann::json citations = nlohmann::json::array();
-    for (const auto& c : a.citations) {
-        citations.push_back({{"source", c.source}, {"char_start", c.char_start}, {"char_end", c.char_end}});
-    }
-    nlohmann::json sources = nlohmann::json::array();
-    for (const auto& src : a.sources) {
-        nlohmann::json source = hit_json(src.hit);
-        source["n"] = src.number;
-        source["coverage"] = src.coverage;
-        sources.push_back(std::move(source));
-    }
-    return {{"question", a.question},
-            {"found", a.found},
-            {"message", a.message},
-            {"answer", a.text},
-            {"language", a.language},
-            {"citations", citations},
-            {"removed_citations", a.removed_citations},
-            {"sources", sources},
-            {"notes", a.notes},
-            {"retrieval_ms", a.retrieval_ms},
-            {"generation", generation_json(a.generation)}};
-}
-
-// `ask --model`: the answer written by the model, streamed, then its sources.
-int ask_with_model(Collection& collection, const std::string& question, const ModelArgs& model_args,
-                   const ModelAskOptions& options, bool json) {
+// `ask --model`: the answer written by the model, streamed, then its sources. With several
+// questions (--questions), each is answered in turn by the same loaded model; JSON output is
+// then one object per line.
+int ask_with_model(Collection& collection, const std::vector<std::string>& questions,
+                   const ModelArgs& model_args, const ModelAskOptions& options, bool json) {
     auto model = load_model(model_args);
     if (!model.has_value()) return report_error(model.error());
     InterruptGuard interrupt;
     const bool stream = !json;
-    auto answer = answer_with_model(collection, *model, question, options,
-                                    [&](std::string_view text) {
-                                        if (stream) {
-                                            std::fwrite(text.data(), 1, text.size(), stdout);
-                                            std::fflush(stdout);
-                                        }
-                                        return !interrupt.requested();
-                                    });
-    if (!answer.has_value()) {
-        if (stream) std::printf("\n");
-        return report_error(answer.error());
+    const bool many = questions.size() > 1;
+    for (const std::string& question : questions) {
+        if (interrupt.requested()) break;
+        if (stream && many) std::printf("Q: %s\n", question.c_str());
+        auto answer = answer_with_model(collection, *model, question, options,
+                                        [&](std::string_view text) {
+                                            if (stream) {
+                                                std::fwrite(text.data(), 1, text.size(), stdout);
+                                                std::fflush(stdout);
+                                            }
+                                            return !interrupt.requested();
+                                        });
+        if (!answer.has_value()) {
+            if (stream) std::printf("\n");
+            return report_error(answer.error());
+        }
+        if (json) {
+            if (many) {
+                std::printf("%s\n", model_answer_json(*answer).dump(-1, ' ', false,
+                                                                   nlohmann::json::error_handler_t::replace).c_str());
+                std::fflush(stdout);
+            } else {
+                print_json(model_answer_json(*answer));
+            }
+            for (const auto& note : answer->notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
+            continue;
+        }
+        if (!answer->found) {
+            std::printf("%s\n", answer->message.c_str());
+        } else {
+            std::printf("\n\nSources\n");
+            print_sources(answer->sources);
+        }
+        if (many) std::printf("\n");
+        std::fflush(stdout);
+        print_answer_summary(*answer);
+        if (answer->generation.stop_reason == "cancelled") break;
     }
-    for (const auto& note : answer->notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
-    if (json) {
-        print_json(model_answer_json(*answer));
-        return kExitOk;
+    if (interrupt.requested()) {
+        std::fprintf(stderr, "openbook: stopped (Ctrl-C)\n");
+        return kExitInterrupted;
     }
-    if (!answer->found) {
-        std::printf("%s\n", answer->message.c_str());
-        return kExitOk;
-    }
-    std::printf("\n\nSources\n");
-    print_sources(answer->sources);
-    std::fflush(stdout);
-    if (!answer->removed_citations.empty()) {
-        std::fprintf(stderr, "openbook: removed %zu citation(s) of sources that were not given\n",
-                     answer->removed_citations.size());
-    }
-    print_generation_summary(answer->generation);
     return kExitOk;
+}
+
+// The questions of --questions FILE: one per line, blank lines skipped ("-": standard input).
+Result<std::vector<std::string>> read_questions(const std::string& file) {
+    std::ifstream in_file;
+    std::istream* in = &std::cin;
+    if (file != "-") {
+        in_file.open(file);
+        if (!in_file) return Status::not_found("cannot read questions file " + file);
+        in = &in_file;
+    }
+    std::vector<std::string> out;
+    std::string line;
+    while (std::getline(*in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        out.push_back(line);
+    }
+    if (out.empty()) return Status::invalid_argument("no questions in " + file);
+    return out;
 }
 
 }  // namespace
@@ -122,17 +124,22 @@ int ask_with_model(Collection& collection, const std::string& question, const Mo
 void register_ask(CLI::App& app, CommandContext& ctx) {
     struct Args {
         std::string question;
+        std::string questions_file;
         AskOptions options;
         bool json = false;
         ModelArgs model;
         SamplingArgs sampling;
-        std::string persona;
-        std::string examples;
+        GroundingArgs grounding;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand(
-        "ask", "Answer a question from the collection: the best matching sentences, cited [n]");
-    cmd->add_option("question", args->question, "The question (English or Chinese)")->required();
+        "ask",
+        "Answer a question from the collection: written by a local model (--model, or `model` in "
+        "the settings) from the best passages, else those passages' best sentences; cited [n]");
+    cmd->add_option("question", args->question, "The question (English or Chinese)");
+    cmd->add_option("--questions", args->questions_file,
+                    "Answer each line of this file in turn with one loaded model (\"-\": stdin); "
+                    "with --json, one JSON object per line");
     cmd->add_option("-k", args->options.k, "Passages to retrieve and list as sources")
         ->capture_default_str();
     cmd->add_option("--sentences", args->options.max_sentences, "Sentences to quote")
@@ -140,30 +147,50 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--filter", args->options.filter, "Only documents whose path matches this glob");
     cmd->add_flag("--json", args->json, "Print as JSON (answer, sentences with spans, sources)");
     cmd->add_option("-m,--model", args->model.file,
-                    "A GGUF model that writes the answer from the passages (default: quote them)");
+                    "A GGUF model that writes the answer from the passages (default: `model` in "
+                    "openbook.toml or config.toml; none: quote the passages)");
     cmd->add_option("-t,--threads", args->model.threads, "Threads for the model");
     cmd->add_option("-c,--ctx", args->model.context, "The model's context length in tokens");
-    cmd->add_option("--persona", args->persona, "Who the model is (its system prompt)");
-    cmd->add_option("--examples", args->examples,
-                    "Few-shot examples: a JSONL file of {\"question\", \"answer\"}");
-    args->sampling.temperature = 0.2f;  // answers from sources: little randomness
-    args->sampling.max_tokens = 512;
+    add_grounding_options(cmd, args->grounding);
+    args->sampling.temperature = kAnswerTemperature;
+    args->sampling.max_tokens = kAnswerMaxTokens;
     cmd->add_option("-n,--max-tokens", args->sampling.max_tokens, "Most answer tokens")
         ->capture_default_str();
     cmd->add_option("--temp", args->sampling.temperature, "Temperature; 0 = greedy")
         ->capture_default_str();
     cmd->add_option("--seed", args->sampling.seed, "Random seed")->capture_default_str();
-    cmd->callback([&ctx, args] {
+    cmd->callback([&ctx, args, cmd] {
+        if (args->question.empty() == args->questions_file.empty()) {
+            ctx.exit_code = report_error(Status::invalid_argument(
+                "give one question, or --questions FILE (not both)"));
+            return;
+        }
         auto collection = open_collection(ctx, Collection::Mode::kRead);
         if (!collection) return;
+        Status settings = apply_answer_settings(*cmd, collection->directory(), args->model,
+                                                args->sampling, args->grounding, args->options.k);
+        if (!settings.ok()) {
+            ctx.exit_code = report_error(settings);
+            return;
+        }
+        std::vector<std::string> questions = {args->question};
+        if (!args->questions_file.empty()) {
+            auto read = read_questions(args->questions_file);
+            if (!read.has_value()) {
+                ctx.exit_code = report_error(read.error());
+                return;
+            }
+            questions = std::move(read).value();
+        }
         if (!args->model.file.empty()) {
-            ModelAskOptions options;
-            options.retrieval = args->options;
-            options.persona = args->persona;
-            options.examples_file = args->examples;
-            options.generation = generation_options(args->sampling);
-            ctx.exit_code =
-                ask_with_model(*collection, args->question, args->model, options, args->json);
+            ctx.exit_code = ask_with_model(
+                *collection, questions, args->model,
+                model_ask_options(args->options, args->sampling, args->grounding), args->json);
+            return;
+        }
+        if (questions.size() > 1) {
+            ctx.exit_code = report_error(Status::invalid_argument(
+                "--questions needs a model (--model FILE, or `model` in the settings)"));
             return;
         }
         auto answer = answer_extractive(*collection, args->question, args->options);

@@ -58,6 +58,9 @@ void register_generate(CLI::App& app, CommandContext& ctx) {
             std::printf("\n");
         }
         print_generation_summary(*result);
+        if (result->stop_reason == "cancelled" && interrupt.requested()) {
+            ctx.exit_code = kExitInterrupted;
+        }
     });
 }
 

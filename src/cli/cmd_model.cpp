@@ -1,8 +1,10 @@
-// `openbook model info FILE`: what a GGUF model file holds, before anyone runs it.
+// `openbook model info MODEL`: what a GGUF model file holds, before anyone runs it. MODEL is a
+// file or any model reference (alias, Hub reference, ollama:NAME).
 #include <cstdio>
 #include <memory>
 
 #include "cli/cli_common.h"
+#include "cli/model_options.h"
 #include "openbook/model.h"
 
 namespace openbook::cli {
@@ -99,10 +101,15 @@ void register_model(CLI::App& app, CommandContext& ctx) {
     auto args = std::make_shared<InfoArgs>();
     auto* info = model->add_subcommand(
         "info", "Architecture, size, context length, tokenizer and tensors of a GGUF file");
-    info->add_option("FILE", args->file, "A GGUF model file")->required();
+    info->add_option("MODEL", args->file, kModelReferenceHelp)->required();
     info->add_flag("--json", args->json, "Print as JSON");
     info->callback([&ctx, args] {
-        auto m = inspect_model(args->file);
+        auto path = resolve_model_file(args->file);
+        if (!path.has_value()) {
+            ctx.exit_code = report_error(path.error());
+            return;
+        }
+        auto m = inspect_model(*path);
         if (!m.has_value()) {
             ctx.exit_code = report_error(m.error());
             return;

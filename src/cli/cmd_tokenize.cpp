@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/cli_common.h"
+#include "cli/model_options.h"
 #include "openbook/model.h"
 
 namespace openbook::cli {
@@ -57,7 +58,9 @@ void register_tokenize(CLI::App& app, CommandContext& ctx) {
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand(
         "tokenize", "Print the token ids a model's tokenizer makes of TEXT (one line)");
-    cmd->add_option("-m,--model", args->model, "A GGUF model (or vocabulary) file")->required();
+    cmd->add_option("-m,--model", args->model,
+                    std::string(kModelReferenceHelp) + " (a vocabulary-only GGUF works too)")
+        ->required();
     cmd->add_option("TEXT", args->text, "The text; '-' or nothing reads standard input");
     cmd->add_flag("--pieces", args->pieces, "One token per line: its id and its text");
     cmd->add_flag("--no-bos", args->no_bos,
@@ -66,7 +69,12 @@ void register_tokenize(CLI::App& app, CommandContext& ctx) {
                   "Parse special tokens written in the text (\"<|im_start|>\" → its id)");
     cmd->add_flag("--json", args->json, "Print {\"ids\": [...], \"pieces\": [...]}");
     cmd->callback([&ctx, args] {
-        auto tokenizer = ModelTokenizer::open(args->model);
+        auto path = resolve_model_file(args->model);
+        if (!path.has_value()) {
+            ctx.exit_code = report_error(path.error());
+            return;
+        }
+        auto tokenizer = ModelTokenizer::open(*path);
         if (!tokenizer.has_value()) {
             ctx.exit_code = report_error(tokenizer.error());
             return;

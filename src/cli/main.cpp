@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
     register_generate(app, ctx);
     register_chat(app, ctx);
     register_bench(app, ctx);
+    register_pull(app, ctx);
+    register_models(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <memory>
+
+#include "cli/cli_common.h"
 
 namespace openbook::cli {
 namespace {
@@ -22,7 +25,7 @@ void on_interrupt(int) {
 }  // namespace
 
 void add_model_options(CLI::App* cmd, ModelArgs& args) {
-    cmd->add_option("-m,--model", args.file, "A GGUF model file")->required();
+    cmd->add_option("-m,--model", args.file, kModelReferenceHelp)->required();
     cmd->add_option("-t,--threads", args.threads, "Threads (default: physical cores)");
     cmd->add_option("-c,--ctx", args.context,
                     "Context length in tokens (default: the model's, at most 4096)");
@@ -53,12 +56,79 @@ void add_sampling_options(CLI::App* cmd, SamplingArgs& args) {
                   "Do not stop at the model's end-of-generation tokens");
 }
 
+DownloadProgressPrinter::DownloadProgressPrinter(bool terminal) : terminal_(terminal) {}
+
+void DownloadProgressPrinter::operator()(const DownloadProgress& p) {
+    const std::string part = p.file_count > 1 ? " (part " + std::to_string(p.file_index + 1) +
+                                                    "/" + std::to_string(p.file_count) + ")"
+                                              : "";
+    const double fetched = static_cast<double>(p.bytes_done - std::min(p.bytes_done, p.resumed_from));
+    const double rate = p.seconds > 0 ? fetched / p.seconds : 0;
+    if (!terminal_) {
+        // Logs and pipes get whole lines, not carriage returns.
+        if (current_ != p.file) {
+            current_ = p.file;
+            std::fprintf(stderr, "openbook: downloading %s%s from %s (%s%s)\n", p.file.c_str(),
+                         part.c_str(), p.repo.c_str(),
+                         p.bytes_total > 0 ? human_bytes(p.bytes_total).c_str() : "size unknown",
+                         p.resumed_from > 0
+                             ? (", resuming at " + human_bytes(p.resumed_from)).c_str()
+                             : "");
+        }
+        if (p.finished) {
+            std::fprintf(stderr, "openbook: downloaded %s: %s in %.1f s (%s/s)\n", p.file.c_str(),
+                         human_bytes(p.bytes_done).c_str(), p.seconds,
+                         human_bytes(static_cast<uint64_t>(rate)).c_str());
+        }
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && !p.finished && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    const double fraction =
+        p.bytes_total > 0 ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                          : 0.0;
+    constexpr int kBarWidth = 20;
+    const int filled = static_cast<int>(fraction * kBarWidth);
+    std::string bar(static_cast<size_t>(std::min(filled, kBarWidth)), '=');
+    if (filled < kBarWidth) bar += '>';
+    bar.resize(kBarWidth, ' ');
+    char eta[32] = "";
+    if (rate > 0 && p.bytes_total > p.bytes_done) {
+        std::snprintf(eta, sizeof eta, "  eta %.0fs",
+                      static_cast<double>(p.bytes_total - p.bytes_done) / rate);
+    }
+    std::fprintf(stderr, "\r\033[K[%s] %s%s  %s/%s  %s/s%s", bar.c_str(), p.file.c_str(),
+                 part.c_str(), human_bytes(p.bytes_done).c_str(),
+                 p.bytes_total > 0 ? human_bytes(p.bytes_total).c_str() : "?",
+                 human_bytes(static_cast<uint64_t>(rate)).c_str(), eta);
+    if (p.finished) {
+        std::fprintf(stderr, "\r\033[Kdownloaded %s%s: %s in %.1f s\n", p.file.c_str(),
+                     part.c_str(), human_bytes(p.bytes_done).c_str(), p.seconds);
+        drawn_ = false;
+    } else {
+        drawn_ = true;
+    }
+    std::fflush(stderr);
+}
+
+Result<std::string> resolve_model_file(const std::string& reference) {
+    const HubSettings settings = HubSettings::from_environment();
+    ResolveOptions options;
+    auto printer = std::make_shared<DownloadProgressPrinter>(stderr_is_tty());
+    options.progress = [printer](const DownloadProgress& p) { (*printer)(p); };
+    OPENBOOK_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(reference, settings, options));
+    if (!model.note.empty()) std::fprintf(stderr, "openbook: %s\n", model.note.c_str());
+    return model.path.string();
+}
+
 Result<LanguageModel> load_model(const ModelArgs& args) {
     ModelLoadOptions options;
     options.threads = args.threads;
     options.context = args.context;
     options.kv_cache_f32 = args.kv_f32;
-    return LanguageModel::load(args.file, options);
+    OPENBOOK_ASSIGN_OR_RETURN(const std::string path, resolve_model_file(args.file));
+    return LanguageModel::load(path, options);
 }
 
 GenerationOptions generation_options(const SamplingArgs& args) {

@@ -1,5 +1,6 @@
 #include "rag/prompt_builder.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -198,10 +199,10 @@ Result<Prompt> build_prompt(const PromptInput& input, const PromptBudget& budget
 
     std::vector<Placed> placed;
     auto total_with = [&](const std::vector<Placed>& p) {
-        return prompt.prefix_tokens +
+        return prompt.prefix_tokens + prompt.history_tokens +
                count(user_message(p, input.question, prompt.language.language));
     };
-    int64_t bare = total_with(placed);
+    const int64_t bare = total_with(placed);
     if (bare > budget.max_tokens) {
         int64_t question_tokens = bare - prompt.prefix_tokens;
         return Status::invalid_argument(
@@ -210,6 +211,27 @@ Result<Prompt> build_prompt(const PromptInput& input, const PromptBudget& budget
             std::to_string(prompt.prefix_tokens) + ", the question " +
             std::to_string(question_tokens) + "; allow a larger context or a shorter persona");
     }
+
+    // History, newest first, in whole turns, within its own cap and what the question leaves.
+    const int64_t history_room =
+        std::min(budget.history_max_tokens, budget.max_tokens - bare);
+    size_t first_kept = input.history.size();
+    while (first_kept > 0) {
+        const int64_t turn = count(input.history[first_kept - 1].content);
+        if (prompt.history_tokens + turn > history_room) break;
+        prompt.history_tokens += turn;
+        --first_kept;
+    }
+    // A kept history starts with a user turn, as chat templates expect after the prefix.
+    while (first_kept < input.history.size() && input.history[first_kept].role != "user") {
+        prompt.history_tokens -= count(input.history[first_kept].content);
+        ++first_kept;
+    }
+    for (size_t i = first_kept; i < input.history.size(); ++i) {
+        prompt.messages.push_back(input.history[i]);
+    }
+    prompt.history_kept = input.history.size() - first_kept;
+    prompt.history_dropped = first_kept;
 
     for (const auto& source : input.sources) {
         SourceFitReport report;
@@ -256,7 +278,8 @@ Result<Prompt> build_prompt(const PromptInput& input, const PromptBudget& budget
 
     prompt.messages.push_back(
         {"user", user_message(placed, input.question, prompt.language.language)});
-    prompt.total_tokens = prompt.prefix_tokens + count(prompt.messages.back().content);
+    prompt.total_tokens =
+        prompt.prefix_tokens + prompt.history_tokens + count(prompt.messages.back().content);
     if (prompt.total_tokens > budget.max_tokens) {  // a counter that is not a function of its input
         return Status::internal("prompt budget fitting exceeded its budget");
     }

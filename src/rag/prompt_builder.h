@@ -6,6 +6,9 @@
 //   prefix is the same bytes for every question (nothing about the question or its sources is in
 //   it), so a runtime can evaluate it once and reuse its KV cache. Prompt::n_prefix_messages
 //   says where it ends.
+// - Then the conversation so far (a chat's earlier questions and answers, without their
+//   sources), newest turns kept first within PromptBudget::history_max_tokens; older turns that
+//   do not fit are left out whole (never cut mid-turn) and counted in Prompt::history_dropped.
 // - The last message (user) holds the sources, "[n] title › heading › subheading (p. 3)" and the
 //   text, then the question, then the instruction to answer in the question's language and
 //   script (question_language.h), which is why that instruction is not in the system prompt.
@@ -70,12 +73,16 @@ struct PromptInput {
     std::vector<PromptSource> sources;  // best first: earlier sources are kept in preference
     // The answer's language; empty: detect_question_language(question) with the built-in table.
     std::optional<QuestionLanguage> language;
+    // Earlier turns of a conversation, oldest first, alternating user / assistant.
+    std::vector<ChatTurn> history;
 };
 
 struct PromptBudget {
     TokenCounter count_tokens;            // required
     int64_t max_tokens = 0;               // the context length minus the room kept for the answer
     int64_t message_overhead_tokens = 0;  // template tokens around each message's content
+    // Most tokens the conversation history may take (0: none kept). Sources get what is left.
+    int64_t history_max_tokens = 0;
 };
 
 enum class SourceFit { kWhole, kShortened, kDropped };
@@ -93,7 +100,10 @@ struct Prompt {
     size_t n_prefix_messages = 0;  // system + few-shot turns: the question-independent prefix
     std::vector<SourceFitReport> sources;  // one per input source, in input order
     QuestionLanguage language;
-    int64_t prefix_tokens = 0;  // counted, overhead included
+    size_t history_kept = 0;     // history turns in messages (after the prefix)
+    size_t history_dropped = 0;  // older history turns left out to fit
+    int64_t prefix_tokens = 0;   // counted, overhead included
+    int64_t history_tokens = 0;  // counted, overhead included
     int64_t total_tokens = 0;   // <= PromptBudget::max_tokens
 
     // The numbers of the sources in the prompt (whole or shortened), in prompt order.

@@ -229,6 +229,55 @@ TEST(PromptBuilder, RandomizedBudgetIsNeverExceeded) {
     EXPECT_GT(n_failed, 0);
 }
 
+TEST(PromptBuilder, HistoryKeepsTheNewestWholeTurnsWithinItsCap) {
+    PromptInput in;
+    in.question = "And how does dropout help?";
+    in.sources = {source(1, "Dropout randomly zeroes activations during training.")};
+    for (int i = 0; i < 6; ++i) {
+        in.history.push_back({"user", "Question number " + std::to_string(i) + " about models?"});
+        in.history.push_back({"assistant", "Answer number " + std::to_string(i) + " [1]."});
+    }
+    PromptBudget budget = budget_of(10000);
+    // Room for exactly the last two exchanges (four turns).
+    int64_t four = 0;
+    for (size_t i = in.history.size() - 4; i < in.history.size(); ++i) {
+        four += budget.count_tokens(in.history[i].content) + budget.message_overhead_tokens;
+    }
+    budget.history_max_tokens = four;
+    auto p = build_prompt(in, budget);
+    ASSERT_TRUE(p.has_value()) << p.error().to_string();
+    EXPECT_EQ(p->history_kept, 4u);
+    EXPECT_EQ(p->history_dropped, 8u);
+    EXPECT_EQ(p->history_tokens, four);
+    ASSERT_EQ(p->messages.size(), 1u + 4u + 1u);
+    EXPECT_EQ(p->messages[1].content, "Question number 4 about models?");
+    EXPECT_EQ(p->messages[4].content, "Answer number 5 [1].");
+    EXPECT_EQ(p->messages.back().role, "user");
+    EXPECT_NE(p->messages.back().content.find("And how does dropout help?"), std::string::npos);
+    EXPECT_EQ(p->total_tokens, measure(*p, budget));
+
+    // One token less: the oldest kept exchange's user turn no longer fits, and its assistant
+    // turn alone is dropped too so the history starts with a question.
+    budget.history_max_tokens = four - 1;
+    p = build_prompt(in, budget);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->history_kept, 2u);
+    EXPECT_EQ(p->messages[1].role, "user");
+    EXPECT_EQ(p->total_tokens, measure(*p, budget));
+
+    // No cap: no history. A tight total budget: history never pushes the prompt over it.
+    budget.history_max_tokens = 0;
+    p = build_prompt(in, budget);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->history_kept, 0u);
+    budget.history_max_tokens = 100000;
+    budget.max_tokens = p->total_tokens + 10;
+    p = build_prompt(in, budget);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_LE(p->total_tokens, budget.max_tokens);
+    EXPECT_EQ(p->total_tokens, measure(*p, budget));
+}
+
 TEST(PromptBuilder, Deterministic) {
     PromptInput in;
     in.question = "Why?";

@@ -14,6 +14,10 @@ constexpr std::string_view kDocumentColumns =
     "d.id, d.source_id, d.uri, d.external_id, d.title, d.format, d.encoding, d.content_hash, "
     "d.size, d.mtime_ns, d.metadata, d.n_chars, "
     "(SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id), s.display_path";
+// The same columns with n_chunks left 0: counting costs a scan of the document's chunks.
+constexpr std::string_view kDocumentColumnsUncounted =
+    "d.id, d.source_id, d.uri, d.external_id, d.title, d.format, d.encoding, d.content_hash, "
+    "d.size, d.mtime_ns, d.metadata, d.n_chars, 0, s.display_path";
 
 DocumentRecord read_document(const Statement& st, bool with_text) {
     DocumentRecord d;
@@ -326,6 +330,33 @@ Result<std::vector<ChunkRecord>> Catalog::chunks_of(int64_t document_id) {
         OPENBOOK_ASSIGN_OR_RETURN(bool row, st.step());
         if (!row) break;
         out.push_back(read_chunk(st, 0));
+    }
+    return out;
+}
+
+Result<std::optional<DocumentChunks>> Catalog::chunk_range(int64_t document_id,
+                                                           int64_t first_ordinal,
+                                                           int64_t last_ordinal) {
+    // The LEFT JOIN gives one row with NULL chunk columns for a document with no chunk in the
+    // range, and no row at all for an unknown document: both answers from a single query.
+    constexpr int kFirstChunkColumn = 14;  // after the document's columns
+    OPENBOOK_ASSIGN_OR_RETURN(Statement * st, db_->cached(
+        "SELECT " + std::string(kDocumentColumnsUncounted) + ", " + std::string(kChunkColumns) +
+        " FROM documents d JOIN sources s ON s.id = d.source_id"
+        " LEFT JOIN chunks c ON c.document_id = d.id AND c.ordinal BETWEEN ?2 AND ?3"
+        " WHERE d.id = ?1 ORDER BY c.ordinal"));
+    st->bind(1, document_id).bind(2, first_ordinal).bind(3, last_ordinal);
+    std::optional<DocumentChunks> out;
+    for (;;) {
+        OPENBOOK_ASSIGN_OR_RETURN(bool row, st->step());
+        if (!row) break;
+        if (!out) {
+            out.emplace();
+            out->document = read_document(*st, false);
+        }
+        if (!st->column_is_null(kFirstChunkColumn)) {
+            out->chunks.push_back(read_chunk(*st, kFirstChunkColumn));
+        }
     }
     return out;
 }

@@ -80,6 +80,12 @@ struct NewDocument {
     std::vector<ChunkRecord> chunks;
 };
 
+// One document's identity (no text) and a range of its chunks: see Catalog::chunk_range.
+struct DocumentChunks {
+    DocumentRecord document;
+    std::vector<ChunkRecord> chunks;  // in ordinal order
+};
+
 struct CatalogStats {
     int64_t sources = 0;
     int64_t documents = 0;
@@ -136,6 +142,14 @@ public:
     Result<std::vector<DocumentRecord>> documents_of_source(int64_t source_id, bool with_text);
     Result<std::optional<DocumentRecord>> find_document(std::string_view uri, bool with_text);
     Result<std::vector<ChunkRecord>> chunks_of(int64_t document_id);
+    // The document (every field but text and n_chunks) and its chunks with
+    // first_ordinal <= ordinal <= last_ordinal, in ordinal order; a range past either end of the
+    // document yields the chunks that exist (possibly none). nullopt when there is no such
+    // document. One query, reading the chunks through the (document_id, ordinal) unique index
+    // (which also gives the order), so its cost is the chunks returned, not the document's
+    // size: for widening a search hit with its neighbours.
+    Result<std::optional<DocumentChunks>> chunk_range(int64_t document_id, int64_t first_ordinal,
+                                                      int64_t last_ordinal);
 
     Result<CatalogStats> stats();
 

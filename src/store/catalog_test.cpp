@@ -236,6 +236,74 @@ TEST(Catalog, ForEachChunkVisitsAllInOrder) {
                                               "title of /b:b#1", "title of /b:b#2"}));
 }
 
+TEST(Catalog, ChunkRangeIsInclusiveClampedAndInOrder) {
+    TempDir dir;
+    auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
+    std::vector<NewDocument> docs = {make_document("/a#1", "one", 5),
+                                     make_document("/a#2", "two", 3)};
+    docs[0].document.external_id = "1";
+    ASSERT_TRUE(catalog->replace_source(make_source("/a", "A"), docs).has_value());
+    const int64_t id = docs[0].document.id;
+    auto ordinals = [&](int64_t first, int64_t last) {
+        auto r = catalog->chunk_range(id, first, last);
+        EXPECT_TRUE(r.has_value() && r->has_value());
+        std::vector<int64_t> out;
+        if (r.has_value() && r->has_value()) {
+            for (const auto& c : (*r)->chunks) out.push_back(c.ordinal);
+        }
+        return out;
+    };
+    EXPECT_EQ(ordinals(1, 3), (std::vector<int64_t>{1, 2, 3}));
+    EXPECT_EQ(ordinals(-1, 1), (std::vector<int64_t>{0, 1}));       // clamped at the start
+    EXPECT_EQ(ordinals(3, 99), (std::vector<int64_t>{3, 4}));       // and at the end
+    EXPECT_EQ(ordinals(2, 2), (std::vector<int64_t>{2}));
+    EXPECT_EQ(ordinals(7, 9), (std::vector<int64_t>{}));            // past the end: none
+    EXPECT_EQ(ordinals(3, 1), (std::vector<int64_t>{}));            // empty range
+
+    auto r = catalog->chunk_range(id, 0, 1);
+    ASSERT_TRUE(r.has_value() && r->has_value());
+    const DocumentChunks& dc = **r;
+    EXPECT_EQ(dc.document.id, id);
+    EXPECT_EQ(dc.document.uri, "/a#1");
+    EXPECT_EQ(dc.document.external_id, "1");
+    EXPECT_EQ(dc.document.title, "title of /a#1");
+    EXPECT_EQ(dc.document.display_path, "docs/a");
+    EXPECT_TRUE(dc.document.text.empty());  // never the document text
+    ASSERT_EQ(dc.chunks.size(), 2u);
+    // Every chunk field comes back, and only this document's chunks.
+    EXPECT_EQ(dc.chunks[1].id, docs[0].chunks[1].id);
+    EXPECT_EQ(dc.chunks[1].document_id, id);
+    EXPECT_EQ(dc.chunks[1].text, "one#1");
+    EXPECT_EQ(dc.chunks[1].heading_path, (std::vector<std::string>{"Top", "章節 1"}));
+    EXPECT_EQ(dc.chunks[1].page, 2);
+    EXPECT_EQ(dc.chunks[1].char_start, 1);
+    EXPECT_EQ(dc.chunks[1].char_end, 2);
+    EXPECT_EQ(dc.chunks[1].byte_start, 1);
+    EXPECT_EQ(dc.chunks[1].byte_end, 2);
+    EXPECT_EQ(dc.chunks[1].token_estimate, 3);
+
+    // The other document's range does not leak into this one.
+    auto other = catalog->chunk_range(docs[1].document.id, 0, 10);
+    ASSERT_TRUE(other.has_value() && other->has_value());
+    ASSERT_EQ((*other)->chunks.size(), 3u);
+    EXPECT_EQ((*other)->chunks[2].text, "two#2");
+}
+
+TEST(Catalog, ChunkRangeOfAnUnknownDocumentIsNullopt) {
+    TempDir dir;
+    auto catalog = std::move(Catalog::open(dir / "c.db", Catalog::Mode::kReadWrite)).value();
+    std::vector<NewDocument> docs = {make_document("/a", "a", 2)};
+    ASSERT_TRUE(catalog->replace_source(make_source("/a", "A"), docs).has_value());
+    auto r = catalog->chunk_range(docs[0].document.id + 100, 0, 10);
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    EXPECT_FALSE(r->has_value());
+    // Removed documents are unknown too.
+    ASSERT_TRUE(catalog->remove_document(docs[0].document.id).ok());
+    auto gone = catalog->chunk_range(docs[0].document.id, 0, 10);
+    ASSERT_TRUE(gone.has_value());
+    EXPECT_FALSE(gone->has_value());
+}
+
 TEST(Catalog, HeadingPathJsonRoundTrip) {
     std::vector<std::string> path = {"第一章 \"引號\"", "Part\\2", ""};
     EXPECT_EQ(heading_path_from_json(heading_path_to_json(path)), path);

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -30,10 +31,11 @@ namespace {
 
 }  // namespace
 
-ProcessResult run_openbook(const std::vector<std::string>& args,
-                           const std::vector<std::string>& env,
-                           const std::filesystem::path& cwd,
-                           const std::filesystem::path& stdin_file) {
+namespace {
+
+ProcessResult run(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                  const std::filesystem::path& cwd, const std::filesystem::path& stdin_file,
+                  const std::function<bool(const std::string&)>& interrupt_when, int signal) {
     int out_pipe[2];
     int err_pipe[2];
     if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return {};
@@ -51,6 +53,7 @@ ProcessResult run_openbook(const std::vector<std::string>& args,
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     ProcessResult r;
+    bool signalled = false;
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
     char buf[65536];
@@ -65,6 +68,10 @@ ProcessResult run_openbook(const std::vector<std::string>& args,
                 --open_fds;
             } else {
                 (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+                if (i == 0 && !signalled && interrupt_when && interrupt_when(r.out)) {
+                    ::kill(pid, signal);
+                    signalled = true;
+                }
             }
         }
     }
@@ -72,6 +79,21 @@ ProcessResult run_openbook(const std::vector<std::string>& args,
     ::waitpid(pid, &status, 0);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+}  // namespace
+
+ProcessResult run_openbook(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env,
+                           const std::filesystem::path& cwd,
+                           const std::filesystem::path& stdin_file) {
+    return run(args, env, cwd, stdin_file, {}, 0);
+}
+
+ProcessResult run_openbook_interrupted(const std::vector<std::string>& args,
+                                       const std::function<bool(const std::string&)>& when,
+                                       int signal, const std::vector<std::string>& env) {
+    return run(args, env, {}, {}, when, signal);
 }
 
 pid_t spawn_openbook(const std::vector<std::string>& args) {

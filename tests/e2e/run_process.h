@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ ProcessResult run_openbook(const std::vector<std::string>& args,
                            const std::vector<std::string>& env = {},
                            const std::filesystem::path& cwd = {},
                            const std::filesystem::path& stdin_file = {});
+
+// As run_openbook, and sends `signal` (e.g. SIGINT, as Ctrl-C does) once, as soon as the
+// standard output read so far satisfies `when`.
+ProcessResult run_openbook_interrupted(const std::vector<std::string>& args,
+                                       const std::function<bool(const std::string&)>& when,
+                                       int signal, const std::vector<std::string>& env = {});
 
 // Starts openbook in the background with stdout/stderr to /dev/null; returns its pid.
 pid_t spawn_openbook(const std::vector<std::string>& args);

@@ -82,6 +82,20 @@ void Decoder::truncate(int64_t n) {
     if (n < static_cast<int64_t>(cached_.size())) cached_.resize(static_cast<size_t>(n));
 }
 
+CachedPrefix Decoder::save_prefix(int64_t n) const {
+    n = std::clamp<int64_t>(n, 0, static_cast<int64_t>(cached_.size()));
+    CachedPrefix out;
+    out.tokens.assign(cached_.begin(), cached_.begin() + n);
+    out.kv = impl_->cache.copy_prefix(n);
+    return out;
+}
+
+void Decoder::restore_prefix(const CachedPrefix& prefix, int64_t n) {
+    n = std::clamp<int64_t>(n, 0, static_cast<int64_t>(prefix.tokens.size()));
+    impl_->cache.restore_prefix(prefix.kv, n);
+    cached_.assign(prefix.tokens.begin(), prefix.tokens.begin() + n);
+}
+
 Status Decoder::eval(std::span<const tokenizer::TokenId> tokens, std::vector<float>* last_logits,
                      std::vector<float>* all_logits) {
     const int64_t n = static_cast<int64_t>(tokens.size());

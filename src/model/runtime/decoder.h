@@ -40,6 +40,13 @@ struct DecoderOptions {
     KvType kv_type = KvType::kF16;
 };
 
+// The first tokens of a sequence and their K/V, copied out of a decoder's cache to be put back
+// later: e.g. a system prompt every request starts with, kept while other prompts use the cache.
+struct CachedPrefix {
+    std::vector<tokenizer::TokenId> tokens;
+    KvSnapshot kv;
+};
+
 class Decoder {
 public:
     // Errors: the file's (kNotFound, kIoError, kCorrupt), an unsupported architecture or tensor
@@ -63,6 +70,12 @@ public:
     std::span<const tokenizer::TokenId> cached_tokens() const { return cached_; }
     // Forget cached positions >= n (n <= cached size; larger n changes nothing).
     void truncate(int64_t n);
+
+    // A copy of the first n cached positions (n clamped to the cached size).
+    CachedPrefix save_prefix(int64_t n) const;
+    // Replaces the cache's content with the first n tokens of `prefix` (n clamped to its size).
+    // `prefix` must come from save_prefix of this decoder.
+    void restore_prefix(const CachedPrefix& prefix, int64_t n);
 
     // Appends `tokens` at positions cached_tokens().size()... and runs them through the model.
     // Writes the logits of the last token to `last_logits` (vocab_size floats), and/or those of

@@ -18,6 +18,12 @@ double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+size_t shared_prefix(std::span<const TokenId> a, std::span<const TokenId> b) {
+    size_t n = 0;
+    while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+    return n;
+}
+
 // Holds generated text back while it could still turn into a stop string.
 class StopMatcher {
 public:
@@ -75,14 +81,19 @@ Result<GenerateResult> generate(Decoder& decoder, std::span<const TokenId> promp
                         prompt.size(), decoder.context_length()));
     }
 
-    // Reuse the cached prefix; at least the last prompt token is evaluated for its logits.
+    // Reuse the cached prefix (or the saved one, when it shares more with the prompt); at least
+    // the last prompt token is evaluated for its logits.
     size_t common = 0;
     if (options.reuse_prefix) {
-        const auto cached = decoder.cached_tokens();
-        while (common < cached.size() && common < prompt.size() && cached[common] == prompt[common]) {
-            ++common;
+        common = std::min(shared_prefix(decoder.cached_tokens(), prompt), prompt.size() - 1);
+        if (options.saved_prefix != nullptr) {
+            const size_t saved =
+                std::min(shared_prefix(options.saved_prefix->tokens, prompt), prompt.size() - 1);
+            if (saved > common) {
+                decoder.restore_prefix(*options.saved_prefix, static_cast<int64_t>(saved));
+                common = saved;
+            }
         }
-        common = std::min(common, prompt.size() - 1);
     }
     decoder.truncate(static_cast<int64_t>(common));
     stats.reused_tokens = static_cast<int64_t>(common);

@@ -30,6 +30,9 @@ struct GenerateOptions {
     std::vector<std::string> stop_strings;
     bool stop_at_end_of_generation = true;
     bool reuse_prefix = true;  // keep the KV cache's common prefix with the prompt
+    // A saved prefix (Decoder::save_prefix) to restore first when it shares more tokens with the
+    // prompt than the cache does (only with reuse_prefix). Not owned.
+    const CachedPrefix* saved_prefix = nullptr;
 };
 
 struct GenerateStats {

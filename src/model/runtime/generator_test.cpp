@@ -53,6 +53,49 @@ TEST(Generate, ReusesTheCachedPrefixAndGivesTheSameTokens) {
     EXPECT_EQ(fourth->tokens, first->tokens);
 }
 
+TEST(Generate, ASavedPrefixIsRestoredAfterOtherPromptsAndGivesTheSameTokens) {
+    for (KvType kv : {KvType::kF32, KvType::kF16}) {
+        DecoderOptions options;
+        options.threads = 1;
+        options.kv_type = kv;
+        auto loaded = Decoder::load(
+            openbook::testing::shared_data("stories260k-gguf/stories260K-f32.gguf"), options);
+        ASSERT_TRUE(loaded.has_value());
+        Decoder& d = **loaded;
+        const auto prefix = d.tokenizer().encode("Once upon a time, there was a little girl", true,
+                                                 false);
+        const auto prompt = d.tokenizer().encode(
+            "Once upon a time, there was a little girl named Lily. She liked", true, false);
+        ASSERT_GT(prompt.size(), prefix.size());
+
+        GenerateOptions fresh = greedy(20);
+        fresh.reuse_prefix = false;
+        auto reference = generate(d, prompt, fresh);
+        ASSERT_TRUE(reference.has_value());
+        const CachedPrefix saved = d.save_prefix(static_cast<int64_t>(prefix.size()));
+        ASSERT_EQ(saved.tokens, std::vector<tokenizer::TokenId>(prefix.begin(), prefix.end()));
+
+        // Another prompt overwrites the cache from position 1 on.
+        auto other = d.tokenizer().encode("The dog ran to the park", true, false);
+        ASSERT_TRUE(generate(d, other, greedy(5)).has_value());
+
+        GenerateOptions with_saved = greedy(20);
+        with_saved.saved_prefix = &saved;
+        auto again = generate(d, prompt, with_saved);
+        ASSERT_TRUE(again.has_value());
+        EXPECT_EQ(again->stats.reused_tokens, static_cast<int64_t>(prefix.size()));
+        EXPECT_EQ(again->tokens, reference->tokens);
+
+        // Without reuse the saved prefix is ignored.
+        GenerateOptions no_reuse = fresh;
+        no_reuse.saved_prefix = &saved;
+        auto plain = generate(d, prompt, no_reuse);
+        ASSERT_TRUE(plain.has_value());
+        EXPECT_EQ(plain->stats.reused_tokens, 0);
+        EXPECT_EQ(plain->tokens, reference->tokens);
+    }
+}
+
 TEST(Generate, StreamedPiecesAddUpToTheTextAndStopStringsAreNeverShown) {
     auto d = stories();
     const auto prompt = d->tokenizer().encode("Once upon a time", true, false);

@@ -1,5 +1,7 @@
 #include "model/runtime/kv_cache.h"
 
+#include <algorithm>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -27,6 +29,8 @@ Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_head_kv, int64_t head
                                         std::to_string(capacity) + " positions (" + need + ")");
     }
     cache.capacity_ = capacity;
+    cache.n_head_kv_ = n_head_kv;
+    cache.head_dim_ = head_dim;
     cache.type_ = type;
     for (int64_t il = 0; il < n_layer; ++il) {
         arch::KvLayer layer;
@@ -37,6 +41,47 @@ Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_head_kv, int64_t head
         cache.layers_.push_back(layer);
     }
     return cache;
+}
+
+template <typename F>
+void KvCache::for_each_prefix_block(int64_t n, F&& f) const {
+    const size_t row = static_cast<size_t>(head_dim_) * element_bytes();
+    const size_t block = static_cast<size_t>(n) * row;
+    const size_t head_stride = static_cast<size_t>(capacity_) * row;
+    size_t offset = 0;
+    for (const arch::KvLayer& layer : layers_) {
+        for (void* base : {layer.k, layer.v}) {
+            for (int64_t h = 0; h < n_head_kv_; ++h) {
+                f(static_cast<unsigned char*>(base) + static_cast<size_t>(h) * head_stride, offset,
+                  block);
+                offset += block;
+            }
+        }
+    }
+}
+
+KvSnapshot KvCache::copy_prefix(int64_t n) const {
+    KvSnapshot out;
+    out.positions = std::clamp<int64_t>(n, 0, capacity_);
+    const size_t per_position =
+        2 * layers_.size() * static_cast<size_t>(n_head_kv_ * head_dim_) * element_bytes();
+    out.bytes.resize(static_cast<size_t>(out.positions) * per_position);
+    for_each_prefix_block(out.positions, [&](const unsigned char* row, size_t offset, size_t bytes) {
+        std::memcpy(out.bytes.data() + offset, row, bytes);
+    });
+    return out;
+}
+
+void KvCache::restore_prefix(const KvSnapshot& snapshot, int64_t n) {
+    n = std::clamp<int64_t>(n, 0, std::min(snapshot.positions, capacity_));
+    // The snapshot is laid out in blocks of snapshot.positions rows; copy the first n of each.
+    const size_t row = static_cast<size_t>(head_dim_) * element_bytes();
+    const size_t snapshot_block = static_cast<size_t>(snapshot.positions) * row;
+    size_t index = 0;
+    for_each_prefix_block(n, [&](unsigned char* cache_rows, size_t, size_t bytes) {
+        std::memcpy(cache_rows, snapshot.bytes.data() + index * snapshot_block, bytes);
+        ++index;
+    });
 }
 
 }  // namespace openbook::runtime

@@ -1,7 +1,9 @@
 // LanguageModel (include/openbook/generate.h): a Decoder plus the generation loop, the model's
 // chat template and a llama-bench style measurement.
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -30,6 +32,7 @@ runtime::GenerateOptions to_runtime(const GenerationOptions& o) {
     g.sampling.seed = o.seed;
     g.stop_strings = o.stop;
     g.stop_at_end_of_generation = !o.ignore_eos;
+    g.reuse_prefix = o.reuse_cache;
     return g;
 }
 
@@ -58,6 +61,11 @@ struct LanguageModel::Impl {
     std::string template_source;  // tokenizer.chat_template ("" when absent)
     std::string fallback_family = "chatml";
     int threads = 0;
+    // keep_chat_prefix(): the pinned turns as rendered and tokenized, and their K/V once a
+    // prompt starting with them has been evaluated.
+    std::string pinned_text;
+    std::vector<TokenId> pinned_tokens;
+    std::optional<runtime::CachedPrefix> pinned;
 };
 
 LanguageModel::LanguageModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -100,9 +108,17 @@ Result<GenerationResult> LanguageModel::generate_ids(std::span<const int32_t> pr
                             impl_->decoder->vocab_size() - 1));
         }
     }
-    OPENBOOK_ASSIGN_OR_RETURN(
-        runtime::GenerateResult r,
-        runtime::generate(*impl_->decoder, prompt, to_runtime(options), sink));
+    runtime::GenerateOptions g = to_runtime(options);
+    if (impl_->pinned) g.saved_prefix = &*impl_->pinned;
+    OPENBOOK_ASSIGN_OR_RETURN(runtime::GenerateResult r,
+                              runtime::generate(*impl_->decoder, prompt, g, sink));
+    // First prompt that starts with the pinned turns: keep their K/V from now on.
+    const auto cached = impl_->decoder->cached_tokens();
+    const auto& pin = impl_->pinned_tokens;
+    if (!impl_->pinned && !pin.empty() && cached.size() >= pin.size() &&
+        std::equal(pin.begin(), pin.end(), cached.begin())) {
+        impl_->pinned = impl_->decoder->save_prefix(static_cast<int64_t>(pin.size()));
+    }
     return to_public(std::move(r));
 }
 
@@ -137,6 +153,32 @@ Result<std::string> LanguageModel::render_chat(std::span<const ChatTurn> turns) 
     OPENBOOK_ASSIGN_OR_RETURN(auto rendered,
                               render_turns(impl_->template_source, impl_->fallback_family, turns));
     return std::move(rendered.second);
+}
+
+Status LanguageModel::keep_chat_prefix(std::span<const ChatTurn> turns) {
+    if (turns.empty()) {
+        impl_->pinned_text.clear();
+        impl_->pinned_tokens.clear();
+        impl_->pinned.reset();
+        return Status::ok_status();
+    }
+    OPENBOOK_ASSIGN_OR_RETURN(tokenizer::ChatTemplate tmpl,
+                              pick_template(impl_->template_source, impl_->fallback_family));
+    std::vector<tokenizer::ChatMessage> messages;
+    for (const ChatTurn& t : turns) messages.push_back({t.role, t.content});
+    OPENBOOK_ASSIGN_OR_RETURN(std::string text, tmpl.render(messages, false));
+    if (text == impl_->pinned_text && !impl_->pinned_tokens.empty()) return Status::ok_status();
+    impl_->pinned_text = std::move(text);
+    // Tokenized as chat() tokenizes a whole conversation (BOS, special tokens parsed). A
+    // template whose turn boundary merges into one token with what follows would make the
+    // pinned tokens differ from the prompt's at the end: then only the shared part is reused.
+    impl_->pinned_tokens = impl_->decoder->tokenizer().encode(impl_->pinned_text, true, true);
+    impl_->pinned.reset();
+    return Status::ok_status();
+}
+
+int64_t LanguageModel::kept_prefix_tokens() const {
+    return impl_->pinned ? static_cast<int64_t>(impl_->pinned->tokens.size()) : 0;
 }
 
 Result<GenerationResult> LanguageModel::chat(std::span<const ChatTurn> turns,

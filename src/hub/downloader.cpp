@@ -1,0 +1,300 @@
+#include "hub/downloader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include "hub/hub_api.h"
+#include "hub/hub_error.h"
+#include "hub/names.h"
+#include "hub/sha256.h"
+
+namespace openbook::hub {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kMaxRedirectHops = 5;
+constexpr int kMaxAttempts = 20;  // each retry must have made progress; this only bounds a loop
+
+struct Metadata {
+    std::string etag;
+    uint64_t size = 0;
+    bool size_known = false;
+    std::string location;  // where the bytes are (the CDN for LFS files)
+};
+
+// ETag: W/"abc" or "abc" → abc (huggingface_hub's _normalize_etag).
+std::string normalize_etag(std::string etag) {
+    if (etag.rfind("W/", 0) == 0) etag = etag.substr(2);
+    while (!etag.empty() && etag.front() == '"') etag.erase(etag.begin());
+    while (!etag.empty() && etag.back() == '"') etag.pop_back();
+    return etag;
+}
+
+bool parse_u64(const std::string& s, uint64_t* out) {
+    if (s.empty() || s.size() > 19) return false;
+    uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    *out = v;
+    return true;
+}
+
+Result<Metadata> head_file(const HubSettings& settings, const std::string& repo,
+                           const std::string& commit, const std::string& file,
+                           ModelErrorKind* kind) {
+    std::string url = resolve_url(settings, repo, commit, file);
+    for (int hop = 0; hop < kMaxRedirectHops; ++hop) {
+        HttpRequest request;
+        request.method = "HEAD";
+        request.url = url;
+        request.headers = hub_headers(settings, url);
+        // The real size, not a compressed one.
+        request.headers.push_back("Accept-Encoding: identity");
+        auto response = http_request(request);
+        if (!response.has_value()) return unreachable(response.error(), settings, kind);
+
+        Metadata meta;
+        const bool redirect = response->status >= 300 && response->status < 400;
+        if (redirect) {
+            const std::string location = response->header("Location");
+            if (location.empty()) {
+                return fail(kind, ModelErrorKind::kCorrupt,
+                            Status::corrupt(url + ": redirect without a Location"));
+            }
+            if (location.front() == '/') {  // a renamed repository: still the Hub, follow it
+                url = url_origin(url) + location;
+                continue;
+            }
+            meta.location = location;  // the CDN: its answer is not the Hub's, stop here
+        } else if (response->status >= 200 && response->status < 300) {
+            meta.location = url;
+        } else {
+            return http_error(*response, url, settings, repo, commit, file, kind);
+        }
+        std::string etag = response->header("X-Linked-Etag");
+        if (etag.empty()) etag = response->header("ETag");
+        meta.etag = normalize_etag(etag);
+        if (meta.etag.empty()) {
+            return fail(kind, ModelErrorKind::kCorrupt,
+                        Status::corrupt(url + ": the Hub's answer has no ETag, so the file "
+                                              "cannot be stored in the cache"));
+        }
+        if (auto st = check_etag(meta.etag); !st.ok()) {
+            return fail(kind, ModelErrorKind::kCorrupt, st.with_context(url));
+        }
+        std::string size = response->header("X-Linked-Size");
+        if (size.empty() && !redirect) size = response->header("Content-Length");
+        meta.size_known = parse_u64(size, &meta.size);
+        return meta;
+    }
+    return fail(kind, ModelErrorKind::kCorrupt,
+                Status::corrupt(url + ": too many redirects on the Hub"));
+}
+
+// An open file descriptor closed on scope exit.
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+Status truncate_file(int fd, const fs::path& path) {
+    if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) {
+        return Status::io_error(path.string() + ": " + std::strerror(errno));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCache& cache,
+                                     const std::string& commit, const FileToDownload& file,
+                                     const DownloadProgressFn& progress, ModelErrorKind* kind) {
+    auto io = [&](Status s) { return fail(kind, ModelErrorKind::kIo, std::move(s)); };
+    OPENBOOK_ASSIGN_OR_RETURN(const Metadata meta,
+                              head_file(settings, cache.repo, commit, file.file, kind));
+    DownloadedFile out;
+    out.pointer = cache.snapshot_dir(commit) / file.file;
+    out.etag = meta.etag;
+    const fs::path blob = cache.blob(meta.etag);
+    const fs::path partial = cache.incomplete(meta.etag);
+
+    auto have_blob = [&] {
+        std::error_code ec;
+        return fs::is_regular_file(blob, ec) &&
+               (!meta.size_known || followed_size(blob) == meta.size);
+    };
+    auto finish = [&]() -> Result<DownloadedFile> {
+        if (auto st = link_snapshot_file(cache, commit, file.file, meta.etag); !st.ok()) {
+            return io(st);
+        }
+        out.bytes = followed_size(blob);
+        return out;
+    };
+    if (have_blob()) return finish();
+
+    std::error_code ec;
+    fs::create_directories(cache.blobs_dir(), ec);
+    if (ec) return io(Status::io_error(cache.blobs_dir().string() + ": " + ec.message()));
+    auto lock = BlobLock::acquire(cache.lock(meta.etag));
+    if (!lock.has_value()) return io(lock.error());
+    if (have_blob()) return finish();  // another process finished it while we waited
+
+    const bool lfs = is_sha256_hex(meta.etag);
+    const auto started = std::chrono::steady_clock::now();
+    DownloadProgress report;
+    report.repo = cache.repo;
+    report.file = file.file;
+    report.file_index = file.index;
+    report.file_count = file.count;
+    report.bytes_total = meta.size_known ? meta.size : 0;
+    report.resumed_from = followed_size(partial);
+    auto emit = [&](uint64_t done, bool finished) {
+        if (!progress) return;
+        report.bytes_done = done;
+        report.finished = finished;
+        report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        progress(report);
+    };
+
+    bool restarted_from_zero = false;
+    for (int attempt = 1;; ++attempt) {
+        Fd fd;
+        fd.fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd.fd < 0) return io(Status::io_error(partial.string() + ": " + std::strerror(errno)));
+        uint64_t have = followed_size(partial);
+        if (meta.size_known && have > meta.size) {  // longer than the file: not ours
+            if (auto st = truncate_file(fd.fd, partial); !st.ok()) return io(st);
+            have = 0;
+        }
+        if (::lseek(fd.fd, static_cast<off_t>(have), SEEK_SET) < 0) {
+            return io(Status::io_error(partial.string() + ": " + std::strerror(errno)));
+        }
+        report.resumed_from = std::min(report.resumed_from, have);
+        const bool resumed = have > 0;
+        auto hasher = std::make_unique<Sha256>();
+        if (lfs && have > 0) {
+            if (auto st = hash_file_prefix(partial, have, *hasher); !st.ok()) return io(st);
+        }
+
+        uint64_t done = have;
+        uint64_t gained = 0;
+        std::string sink_error;
+        bool local_error = false;
+        bool first_chunk = true;
+        const bool complete_already = meta.size_known && have == meta.size;
+        if (!complete_already) {
+            HttpRequest request;
+            request.url = meta.location;
+            request.follow_redirects = true;
+            request.headers = hub_headers(settings, meta.location);
+            if (have > 0) request.headers.push_back("Range: bytes=" + std::to_string(have) + "-");
+            request.sink_error = &sink_error;
+            request.sink = [&](long status, std::string_view chunk) {
+                if (first_chunk) {
+                    first_chunk = false;
+                    // A 200 to a Range request is the whole file (a server or proxy ignored the
+                    // range): keeping the prefix would corrupt it.
+                    if (status != 206 && done > 0) {
+                        if (auto st = truncate_file(fd.fd, partial); !st.ok()) {
+                            sink_error = st.message();
+                            local_error = true;
+                            return false;
+                        }
+                        done = 0;
+                        report.resumed_from = 0;
+                        hasher = std::make_unique<Sha256>();
+                    }
+                }
+                size_t off = 0;
+                while (off < chunk.size()) {
+                    ssize_t n = ::write(fd.fd, chunk.data() + off, chunk.size() - off);
+                    if (n < 0 && errno == EINTR) continue;
+                    if (n < 0) {
+                        sink_error = partial.string() + ": write failed: " + std::strerror(errno);
+                        local_error = true;
+                        return false;
+                    }
+                    off += static_cast<size_t>(n);
+                }
+                if (lfs) hasher->update(chunk);
+                done += chunk.size();
+                gained += chunk.size();
+                emit(done, false);
+                return true;
+            };
+            auto response = http_request(request);
+            if (!response.has_value()) {
+                if (local_error) return io(response.error());
+                // A dropped connection: go on from where it stopped while it makes progress;
+                // otherwise the partial file stays for the next run to resume.
+                if (gained > 0 && attempt < kMaxAttempts) continue;
+                return unreachable(response.error(), settings, kind)
+                    .with_context("downloading " + file.file + " from " + cache.repo +
+                                  (done > 0 ? " (" + std::to_string(done) +
+                                                  " bytes kept; run again to resume)"
+                                            : ""));
+            }
+            if (response->status == 416 && !restarted_from_zero) {
+                // The server has nothing past our length: the partial file is not a prefix
+                // of this file. Start over.
+                if (auto st = truncate_file(fd.fd, partial); !st.ok()) return io(st);
+                restarted_from_zero = true;
+                continue;
+            }
+            if (response->status < 200 || response->status >= 300) {
+                return http_error(*response, meta.location, settings, cache.repo, commit,
+                                  file.file, kind);
+            }
+        }
+        if (::fsync(fd.fd) != 0) {
+            return io(Status::io_error(partial.string() + ": fsync: " + std::strerror(errno)));
+        }
+        const uint64_t got = followed_size(partial);
+        if (meta.size_known && got < meta.size && gained > 0 && attempt < kMaxAttempts) {
+            continue;  // the server ended the answer early without an error: resume
+        }
+        std::string problem;
+        if (meta.size_known && got != meta.size) {
+            problem = "is " + std::to_string(got) + " bytes, but the Hub says " +
+                      std::to_string(meta.size);
+        } else if (lfs) {
+            const std::string digest = hasher->hex_digest();
+            if (digest != lower_ascii(meta.etag)) {
+                problem = "has SHA-256 " + digest + ", but the Hub says " + meta.etag;
+            }
+        }
+        if (!problem.empty()) {
+            ::unlink(partial.c_str());
+            if (resumed && !restarted_from_zero) {
+                // The bytes kept from an earlier download were bad: fetch it all once more.
+                restarted_from_zero = true;
+                report.resumed_from = 0;
+                continue;
+            }
+            return fail(kind, ModelErrorKind::kCorrupt,
+                        Status::corrupt("downloaded " + file.file + " from " + cache.repo + " (" +
+                                        meta.location + ") " + problem +
+                                        "; the download was deleted, try again"));
+        }
+        if (::rename(partial.c_str(), blob.c_str()) != 0) {
+            return io(Status::io_error("rename to " + blob.string() + ": " + std::strerror(errno)));
+        }
+        out.fetched = true;
+        emit(got, true);
+        break;
+    }
+    return finish();
+}
+
+}  // namespace openbook::hub
