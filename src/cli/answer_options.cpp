@@ -1,7 +1,11 @@
 #include "cli/answer_options.h"
 
 #include <cstdio>
+#include <iostream>
 
+#include <fmt/format.h>
+
+#include "openbook/hub.h"
 #include "openbook/settings.h"
 
 namespace openbook::cli {
@@ -38,6 +42,59 @@ Status apply_answer_settings(const CLI::App& cmd, const std::filesystem::path& c
     if (s.neighbours && unset("--neighbours")) grounding.neighbours = *s.neighbours;
     if (s.k && unset("-k")) k = static_cast<size_t>(*s.k);
     return Status::ok_status();
+}
+
+std::string default_answer_model(bool interactive) {
+    const HubSettings hub = HubSettings::from_environment();
+    const std::string alias = kDefaultModelAlias;
+    ResolveOptions cached_only;
+    cached_only.allow_download = false;
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto cached = resolve_model(alias, hub, cached_only, &kind);
+    if (cached.has_value()) return cached->path.string();
+    const std::string how = fmt::format(
+        "`openbook pull {}` (or pass --model FILE.gguf, or set model in config.toml)", alias);
+    if (kind != ModelErrorKind::kNotDownloaded) {
+        std::fprintf(stderr, "openbook: the default model %s cannot be used (%s); %s\n",
+                     alias.c_str(), cached.error().message().c_str(), how.c_str());
+        return "";
+    }
+    if (hub.offline) {
+        std::fprintf(stderr,
+                     "openbook: quoting the passages: no model is downloaded and HF_HUB_OFFLINE "
+                     "is set; for answers written by a local model, %s\n",
+                     how.c_str());
+        return "";
+    }
+    uint64_t bytes = 0;
+    for (const ModelAlias& a : model_aliases()) {
+        if (a.name == alias) bytes = a.approx_bytes;
+    }
+    const std::string size = fmt::format("{:.1f} GB", static_cast<double>(bytes) / 1e9);
+    if (interactive) {
+        std::fprintf(stderr,
+                     "openbook: answers are written by a local model; download the default "
+                     "model %s (%s) now? [Y/n] ",
+                     alias.c_str(), size.c_str());
+        std::string reply;
+        if (!std::getline(std::cin, reply) || (!reply.empty() && (reply[0] == 'n' || reply[0] == 'N'))) {
+            std::fprintf(stderr, "openbook: quoting the passages instead; later: %s\n", how.c_str());
+            return "";
+        }
+    } else {
+        std::fprintf(stderr,
+                     "openbook: no model configured: downloading the default model %s (%s) "
+                     "for written answers (HF_HUB_OFFLINE=1 never downloads; --extractive "
+                     "quotes the passages)\n",
+                     alias.c_str(), size.c_str());
+    }
+    auto pulled = resolve_model_file(alias);
+    if (!pulled.has_value()) {
+        std::fprintf(stderr, "openbook: quoting the passages: %s; for written answers: %s\n",
+                     pulled.error().message().c_str(), how.c_str());
+        return "";
+    }
+    return *pulled;
 }
 
 ModelAskOptions model_ask_options(const AskOptions& retrieval, const SamplingArgs& sampling,

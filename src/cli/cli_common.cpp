@@ -35,6 +35,7 @@ void print_json(const nlohmann::json& j) {
 
 bool stdout_is_tty() { return ::isatty(STDOUT_FILENO) == 1; }
 bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
+bool stdin_is_tty() { return ::isatty(STDIN_FILENO) == 1; }
 
 std::string human_bytes(uint64_t bytes) {
     const char* units[] = {"B", "KB", "MB", "GB", "TB"};

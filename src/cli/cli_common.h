@@ -45,6 +45,7 @@ void print_json(const nlohmann::json& j);  // pretty, UTF-8, to stdout
 
 bool stdout_is_tty();
 bool stderr_is_tty();
+bool stdin_is_tty();
 
 std::string human_bytes(uint64_t bytes);  // "4.7 MB"
 std::string join(const std::vector<std::string>& parts, const std::string& sep);

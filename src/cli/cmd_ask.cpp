@@ -127,6 +127,7 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
         std::string questions_file;
         AskOptions options;
         bool json = false;
+        bool extractive = false;
         ModelArgs model;
         SamplingArgs sampling;
         GroundingArgs grounding;
@@ -146,9 +147,12 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
         ->capture_default_str();
     cmd->add_option("--filter", args->options.filter, "Only documents whose path matches this glob");
     cmd->add_flag("--json", args->json, "Print as JSON (answer, sentences with spans, sources)");
+    cmd->add_flag("--extractive", args->extractive,
+                  "Quote the best sentences; no model (and no download of the default one)");
     cmd->add_option("-m,--model", args->model.file,
-                    "A GGUF model that writes the answer from the passages (default: `model` in "
-                    "openbook.toml or config.toml; none: quote the passages)");
+                    "The model that writes the answer from the passages: a GGUF file, an alias, "
+                    "ORG/REPO[:QUANT] or ollama:NAME (default: `model` in openbook.toml or "
+                    "config.toml, else the default alias, downloaded on first use)");
     cmd->add_option("-t,--threads", args->model.threads, "Threads for the model");
     cmd->add_option("-c,--ctx", args->model.context, "The model's context length in tokens");
     add_grounding_options(cmd, args->grounding);
@@ -182,7 +186,10 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
             }
             questions = std::move(read).value();
         }
-        if (!args->model.file.empty()) {
+        if (args->model.file.empty() && !args->extractive) {
+            args->model.file = default_answer_model(stdin_is_tty() && stderr_is_tty());
+        }
+        if (!args->model.file.empty() && !args->extractive) {
             ctx.exit_code = ask_with_model(
                 *collection, questions, args->model,
                 model_ask_options(args->options, args->sampling, args->grounding), args->json);
@@ -203,11 +210,6 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
             print_json(answer_json(*answer));
             return;
         }
-        // No model given: say once how to get an answer written by one (stderr: stdout stays
-        // the answer for scripts).
-        std::fprintf(stderr,
-                     "openbook: quoting the passages; for an answer written by a local model, "
-                     "add --model FILE.gguf (any instruction-tuned GGUF, e.g. Qwen2.5-Instruct)\n");
         const bool color = stdout_is_tty();
         const char* bold = color ? "\033[1m" : "";
         const char* plain = color ? "\033[0m" : "";

@@ -196,8 +196,11 @@ void register_chat(CLI::App& app, CommandContext& ctx) {
             return;
         }
         if (args->model.file.empty()) {
+            args->model.file = default_answer_model(stdin_is_tty() && stderr_is_tty());
+        }
+        if (args->model.file.empty()) {
             ctx.exit_code = report_error(Status::invalid_argument(
-                "no model: give -m FILE.gguf, or set model = \"...\" in openbook.toml or "
+                "no model: give -m MODEL, or set model = \"...\" in openbook.toml or "
                 "~/.config/openbook/config.toml"));
             return;
         }

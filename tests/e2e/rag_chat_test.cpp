@@ -179,5 +179,58 @@ TEST_F(RagChat, CtrlCStopsTheAnswerAndLeavesTheOutputClean) {
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
 }
 
+TEST_F(RagChat, WithoutAConfiguredModelTheDefaultIsUsedOrThePassagesQuoted) {
+    const std::string q = "What happens when I ingest an encrypted PDF?";
+    // Not downloaded, Hub unreachable (the tests' endpoint refuses connections): the passages
+    // are quoted, after one line saying why.
+    auto r = run_openbook({"ask", q, "--index", index().string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("[1]"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("downloading the default model"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("quoting the passages"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("cannot reach"), std::string::npos) << r.err;
+
+    r = run_openbook({"ask", q, "--index", index().string()}, {"HF_HUB_OFFLINE=1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("HF_HUB_OFFLINE"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("downloading"), std::string::npos) << r.err;
+
+    r = run_openbook({"ask", q, "--index", index().string(), "--extractive"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("default model"), std::string::npos) << r.err;
+
+    // The default alias already in the Hugging Face cache (laid out as huggingface_hub does,
+    // with stories260K standing in for the file): ask uses it without any flag or setting.
+    auto models = run_openbook({"models", "--json"});
+    ASSERT_EQ(models.exit_code, 0) << models.err;
+    std::string repo, file;
+    const auto listing = nlohmann::json::parse(models.out);
+    for (const auto& a : listing["aliases"]) {
+        if (a["default"].get<bool>()) {
+            repo = a["repo"].get<std::string>();
+            file = a["file"].get<std::string>();
+        }
+    }
+    ASSERT_FALSE(repo.empty());
+    std::string folder = "models--" + repo;
+    folder.replace(folder.find('/'), 1, "--");
+    const auto hub = dir_ / "hf" / "hub" / folder;
+    const std::string commit(40, 'a');
+    std::filesystem::create_directories(hub / "blobs");
+    std::filesystem::create_directories(hub / "snapshots" / commit);
+    std::filesystem::create_directories(hub / "refs");
+    std::filesystem::copy_file(stories(), hub / "blobs" / std::string(64, 'b'));
+    std::filesystem::create_symlink("../../blobs/" + std::string(64, 'b'),
+                                    hub / "snapshots" / commit / file);
+    write_file(hub / "refs" / "main", commit);
+    r = run_openbook({"ask", q, "--index", index().string(), "-c", "4096", "-n", "4", "--json"},
+                     {"HF_HOME=" + (dir_ / "hf").string(),
+                      "HF_HUB_CACHE=" + (dir_ / "hf" / "hub").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    ASSERT_TRUE(j.contains("generation")) << r.err;
+    EXPECT_EQ(j["generation"]["generated_tokens"], 4);
+}
+
 }  // namespace
 }  // namespace openbook::testing

@@ -17,8 +17,24 @@ std::string openbook_binary() { return OPENBOOK_BINARY; }
 
 namespace {
 
+// Tests are hermetic: no user settings, no model cache or Ollama store of the machine, and a
+// Hub endpoint that refuses connections at once (the default model is never really fetched).
+// A test's own `env` entries override these.
+const std::vector<std::string>& hermetic_environment() {
+    static const std::vector<std::string> defaults = [] {
+        const std::string none = (std::filesystem::temp_directory_path() / "openbook-e2e-none").string();
+        return std::vector<std::string>{"OPENBOOK_CONFIG=/dev/null", "HF_HOME=" + none + "/hf",
+                                        "HF_HUB_CACHE=" + none + "/hf/hub",
+                                        "OLLAMA_MODELS=" + none + "/ollama",
+                                        "HF_ENDPOINT=http://127.0.0.1:9", "HF_TOKEN=",
+                                        "HF_TOKEN_PATH=" + none + "/hf/token"};
+    }();
+    return defaults;
+}
+
 [[noreturn]] void exec_child(const std::vector<std::string>& args,
                              const std::vector<std::string>& env) {
+    for (const auto& e : hermetic_environment()) ::putenv(const_cast<char*>(e.c_str()));
     for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> argv;
     std::string bin = openbook_binary();
