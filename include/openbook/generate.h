@@ -97,6 +97,8 @@ public:
     // Keeps the K/V state of these turns (e.g. a fixed system prompt and few-shot examples):
     // once a chat() whose conversation starts with them has run, every later one starting with
     // them skips evaluating them again, even when other prompts used the cache in between.
+    // (Only the tokens that the first such conversation shares with the turns rendered alone
+    // are kept: all of them for templates that render each turn on its own, like ChatML.)
     // Calling it again with the same turns keeps the state; other turns replace it; no turns
     // forget it. Costs the K/V of those tokens in memory (about 12 KiB per token for
     // Qwen2.5-0.5B with the F16 cache).

@@ -44,7 +44,8 @@ Status apply_answer_settings(const CLI::App& cmd, const std::filesystem::path& c
     return Status::ok_status();
 }
 
-std::string default_answer_model(bool interactive) {
+std::string default_answer_model(bool interactive, bool can_quote) {
+    const char* instead = can_quote ? "quoting the passages" : "no model";
     const HubSettings hub = HubSettings::from_environment();
     const std::string alias = kDefaultModelAlias;
     ResolveOptions cached_only;
@@ -61,9 +62,9 @@ std::string default_answer_model(bool interactive) {
     }
     if (hub.offline) {
         std::fprintf(stderr,
-                     "openbook: quoting the passages: no model is downloaded and HF_HUB_OFFLINE "
-                     "is set; for answers written by a local model, %s\n",
-                     how.c_str());
+                     "openbook: %s: no model is downloaded and HF_HUB_OFFLINE is set; for answers "
+                     "written by a local model, %s\n",
+                     instead, how.c_str());
         return "";
     }
     uint64_t bytes = 0;
@@ -78,19 +79,18 @@ std::string default_answer_model(bool interactive) {
                      alias.c_str(), size.c_str());
         std::string reply;
         if (!std::getline(std::cin, reply) || (!reply.empty() && (reply[0] == 'n' || reply[0] == 'N'))) {
-            std::fprintf(stderr, "openbook: quoting the passages instead; later: %s\n", how.c_str());
+            std::fprintf(stderr, "openbook: %s; later: %s\n", instead, how.c_str());
             return "";
         }
     } else {
         std::fprintf(stderr,
                      "openbook: no model configured: downloading the default model %s (%s) "
-                     "for written answers (HF_HUB_OFFLINE=1 never downloads; --extractive "
-                     "quotes the passages)\n",
-                     alias.c_str(), size.c_str());
+                     "for written answers (HF_HUB_OFFLINE=1 never downloads%s)\n",
+                     alias.c_str(), size.c_str(), can_quote ? "; --extractive quotes the passages" : "");
     }
     auto pulled = resolve_model_file(alias);
     if (!pulled.has_value()) {
-        std::fprintf(stderr, "openbook: quoting the passages: %s; for written answers: %s\n",
+        std::fprintf(stderr, "openbook: %s: %s; for written answers: %s\n", instead,
                      pulled.error().message().c_str(), how.c_str());
         return "";
     }

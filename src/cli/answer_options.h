@@ -39,8 +39,8 @@ Status apply_answer_settings(const CLI::App& cmd, const std::filesystem::path& c
 // (openbook/hub.h kDefaultModelAlias) when it is downloaded; otherwise it is pulled on first use
 // — after a yes on a terminal, with a notice otherwise — unless HF_HUB_OFFLINE is set. Returns
 // the file, or "" when there is none, after one line on stderr saying why and how to get one
-// (the caller then quotes the passages, or stops for chat).
-std::string default_answer_model(bool interactive);
+// (and, when `can_quote`, that the passages are quoted instead, as ask does).
+std::string default_answer_model(bool interactive, bool can_quote);
 
 ModelAskOptions model_ask_options(const AskOptions& retrieval, const SamplingArgs& sampling,
                                   const GroundingArgs& grounding);

@@ -45,6 +45,40 @@ nlohmann::json answer_json(const Answer& a) {
             {"notes", a.notes},       {"seconds", a.seconds}};
 }
 
+// The quoted answer: its sentences with [n], then the sources. With several questions each
+// starts with "Q: ..." (JSON: one object per line).
+void print_extractive(const Answer& answer, bool json, bool many) {
+    for (const auto& note : answer.notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
+    if (json) {
+        if (many) {
+            std::printf("%s\n", answer_json(answer)
+                                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                    .c_str());
+        } else {
+            print_json(answer_json(answer));
+        }
+        return;
+    }
+    if (many) std::printf("Q: %s\n", answer.question.c_str());
+    const bool color = stdout_is_tty();
+    const char* bold = color ? "\033[1m" : "";
+    const char* plain = color ? "\033[0m" : "";
+    if (!answer.found) {
+        std::printf("%s\n", answer.message.c_str());
+        if (!answer.sources.empty()) {
+            std::printf("\n%sClosest passages%s\n", bold, plain);
+            print_sources(answer.sources);
+        }
+    } else {
+        for (const auto& s : answer.sentences) {
+            std::printf("%s [%d]\n", flatten(s.text).c_str(), s.source);
+        }
+        std::printf("\n%sSources%s\n", bold, plain);
+        print_sources(answer.sources);
+    }
+    if (many) std::printf("\n");
+}
+
 // `ask --model`: the answer written by the model, streamed, then its sources. With several
 // questions (--questions), each is answered in turn by the same loaded model; JSON output is
 // then one object per line.
@@ -139,8 +173,8 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
         "the settings) from the best passages, else those passages' best sentences; cited [n]");
     cmd->add_option("question", args->question, "The question (English or Chinese)");
     cmd->add_option("--questions", args->questions_file,
-                    "Answer each line of this file in turn with one loaded model (\"-\": stdin); "
-                    "with --json, one JSON object per line");
+                    "Answer each line of this file in turn (one model load; \"-\": stdin); with "
+                    "--json, one JSON object per line");
     cmd->add_option("-k", args->options.k, "Passages to retrieve and list as sources")
         ->capture_default_str();
     cmd->add_option("--sentences", args->options.max_sentences, "Sentences to quote")
@@ -187,7 +221,8 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
             questions = std::move(read).value();
         }
         if (args->model.file.empty() && !args->extractive) {
-            args->model.file = default_answer_model(stdin_is_tty() && stderr_is_tty());
+            args->model.file =
+                default_answer_model(stdin_is_tty() && stderr_is_tty(), /*can_quote=*/true);
         }
         if (!args->model.file.empty() && !args->extractive) {
             ctx.exit_code = ask_with_model(
@@ -195,36 +230,17 @@ void register_ask(CLI::App& app, CommandContext& ctx) {
                 model_ask_options(args->options, args->sampling, args->grounding), args->json);
             return;
         }
-        if (questions.size() > 1) {
-            ctx.exit_code = report_error(Status::invalid_argument(
-                "--questions needs a model (--model FILE, or `model` in the settings)"));
-            return;
-        }
-        auto answer = answer_extractive(*collection, args->question, args->options);
-        if (!answer.has_value()) {
-            ctx.exit_code = report_error(answer.error());
-            return;
-        }
-        for (const auto& note : answer->notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
-        if (args->json) {
-            print_json(answer_json(*answer));
-            return;
-        }
-        const bool color = stdout_is_tty();
-        const char* bold = color ? "\033[1m" : "";
-        const char* plain = color ? "\033[0m" : "";
-        if (!answer->found) {
-            std::printf("%s\n", answer->message.c_str());
-            if (answer->sources.empty()) return;
-            std::printf("\n%sClosest passages%s\n", bold, plain);
-        } else {
-            for (const auto& s : answer->sentences) {
-                std::printf("%s [%d]\n", flatten(s.text).c_str(), s.source);
+        const bool many = questions.size() > 1;
+        for (const std::string& question : questions) {
+            auto answer = answer_extractive(*collection, question, args->options);
+            if (!answer.has_value()) {
+                ctx.exit_code = report_error(answer.error());
+                return;
             }
-            std::printf("\n%sSources%s\n", bold, plain);
+            print_extractive(*answer, args->json, many);
         }
-        print_sources(answer->sources);
     });
 }
+
 
 }  // namespace openbook::cli

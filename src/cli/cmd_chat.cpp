@@ -43,6 +43,14 @@ bool read_message(bool tty, std::string& line) {
     return static_cast<bool>(std::getline(std::cin, line));
 }
 
+// Ctrl-C at the prompt ends the chat (reading the line is interrupted): finish the line.
+bool ended_by_interrupt(const InterruptGuard& interrupt) {
+    if (!interrupt.requested()) return false;
+    std::printf("\n");
+    std::fflush(stdout);
+    return true;
+}
+
 int grounded_chat(Collection& collection, LanguageModel& model, const ChatArgs& args) {
     ModelAskOptions options = model_ask_options(args.retrieval, args.sampling, args.grounding);
     if (!args.system.empty() && options.persona.empty()) options.persona = args.system;
@@ -103,8 +111,9 @@ int grounded_chat(Collection& collection, LanguageModel& model, const ChatArgs& 
         }
         std::fflush(stdout);
         if (!args.json) print_answer_summary(*answer);
+        interrupt.clear();  // that Ctrl-C stopped this answer; the next one may end the chat
     }
-    return exit_code;
+    return ended_by_interrupt(interrupt) ? kExitInterrupted : exit_code;
 }
 
 int plain_chat(LanguageModel& model, const ChatArgs& args) {
@@ -139,8 +148,9 @@ int plain_chat(LanguageModel& model, const ChatArgs& args) {
             continue;  // e.g. the conversation outgrew the context: the user may /reset
         }
         turns.push_back({"assistant", result->text});
+        interrupt.clear();
     }
-    return exit_code;
+    return ended_by_interrupt(interrupt) ? kExitInterrupted : exit_code;
 }
 
 }  // namespace
@@ -154,7 +164,8 @@ void register_chat(CLI::App& app, CommandContext& ctx) {
     add_model_options(cmd, args->model);
     // The model may come from the settings files instead.
     cmd->get_option("--model")->required(false)->description(
-        "A GGUF model file (default: `model` in openbook.toml or config.toml)");
+        std::string(kModelReferenceHelp) +
+        " (default: `model` in openbook.toml or config.toml, else the default alias)");
     add_sampling_options(cmd, args->sampling);
     add_grounding_options(cmd, args->grounding);
     cmd->add_option("-k", args->retrieval.k, "Passages to retrieve per question")
@@ -196,7 +207,8 @@ void register_chat(CLI::App& app, CommandContext& ctx) {
             return;
         }
         if (args->model.file.empty()) {
-            args->model.file = default_answer_model(stdin_is_tty() && stderr_is_tty());
+            args->model.file =
+                default_answer_model(stdin_is_tty() && stderr_is_tty(), /*can_quote=*/false);
         }
         if (args->model.file.empty()) {
             ctx.exit_code = report_error(Status::invalid_argument(

@@ -51,11 +51,11 @@ std::vector<ChatTurn> rewrite_messages(const std::vector<ChatTurn>& history,
         const ChatTurn& t = history[i];
         const bool user = t.role == "user";
         conversation += user ? "User: " : "Assistant: ";
-        conversation += user ? one_line(t.content) : one_line(shorten(t.content, kRewriteAnswerChars));
+        conversation += one_line(shorten(t.content, user ? kRewriteQuestionChars : kRewriteAnswerChars));
         conversation += "\n";
     }
     conversation += "\nFollow-up question: ";
-    conversation += one_line(follow_up);
+    conversation += one_line(shorten(follow_up, kRewriteQuestionChars));
     conversation += "\n\n";
     conversation += kLabel;
     return {{"system", std::string(kInstruction)}, {"user", conversation}};

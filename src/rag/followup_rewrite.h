@@ -19,8 +19,10 @@
 
 namespace openbook::rag {
 
-// Answers in the history are shortened to this many code points: the topic is what matters.
+// Answers in the history are shortened to this many code points, questions (a pasted text
+// may be long) to the second: the topic is what matters, and the rewrite prompt stays small.
 inline constexpr size_t kRewriteAnswerChars = 400;
+inline constexpr size_t kRewriteQuestionChars = 600;
 // Most tokens the rewrite may take; a question is far shorter.
 inline constexpr int64_t kRewriteMaxTokens = 96;
 

@@ -37,9 +37,11 @@ Result<ModelAnswer> GroundedChat::ask(const std::string& message, const TextSink
         rewrite.temperature = 0;  // the most likely reading, every time
         rewrite.max_tokens = rag::kRewriteMaxTokens;
         rewrite.stop = {"\n"};
-        OPENBOOK_ASSIGN_OR_RETURN(GenerationResult r,
-                                  model_.chat(rag::rewrite_messages(history_, message), rewrite));
-        std::optional<std::string> query = rag::parse_rewrite(r.text, message);
+        // The rewrite only helps retrieval: when it cannot run (e.g. a long message leaves no
+        // room in the context), the fallback query does its job.
+        auto r = model_.chat(rag::rewrite_messages(history_, message), rewrite);
+        std::optional<std::string> query;
+        if (r.has_value() && r->stop_reason != "cancelled") query = rag::parse_rewrite(r->text, message);
         request.search_query = query ? *query : rag::fallback_query(last_query_, message);
         rewrite_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)

@@ -121,13 +121,15 @@ Result<ModelAnswer> answer_grounded(Collection& collection, LanguageModel& model
                                         r.chars_total));
     }
     if (prompt.history_dropped > 0) {
-        out.notes.push_back(fmt::format("{} older turn(s) of the conversation left out to fit the "
-                                        "context",
+        out.notes.push_back(fmt::format("{} earlier message(s) of the conversation left out to "
+                                        "fit the context",
                                         prompt.history_dropped));
     }
     if (options.keep_prefix) {
         const std::span<const ChatTurn> prefix(prompt.messages.data(), prompt.n_prefix_messages);
-        OPENBOOK_RETURN_IF_ERROR(model.keep_chat_prefix(prefix));
+        // Only an optimization: a template that cannot render the prefix alone costs time,
+        // not the answer.
+        (void)model.keep_chat_prefix(prefix);
     }
     out.prompt_ms = ms_since(prompt_start);
 

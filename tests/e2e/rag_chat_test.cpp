@@ -118,12 +118,16 @@ TEST_F(RagChat, AskQuestionsKeepsThePrefixAcrossQuestionsUnlessTold) {
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[1]["generation"]["reused_prompt_tokens"], 0);
 
-    // Several questions need a model.
+    // Without a model each question is answered by quoting.
     auto extractive = run_openbook({"ask", "--questions", questions.string(), "--index",
-                                    index().string()},
+                                    index().string(), "--extractive", "--json"},
                                    env());
-    EXPECT_EQ(extractive.exit_code, 2);
-    EXPECT_NE(extractive.err.find("--questions needs a model"), std::string::npos);
+    ASSERT_EQ(extractive.exit_code, 0) << extractive.err;
+    lines = json_lines(extractive.out);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[1]["question"], "How do I remove a document?");
+    EXPECT_TRUE(lines[1]["found"].get<bool>());
+    EXPECT_FALSE(lines[1].contains("generation"));
 }
 
 TEST_F(RagChat, SettingsFilesSupplyTheModelAndFlagsOverrideThem) {

@@ -81,6 +81,15 @@ Result<LanguageModel> LanguageModel::load(const std::filesystem::path& gguf_path
         OPENBOOK_ASSIGN_OR_RETURN(gguf::File file, gguf::File::open(gguf_path));
         impl->template_source =
             std::string(file.get_string("tokenizer.chat_template").value_or(""));
+        // A model split over several files (llama.cpp's gguf-split) holds only some tensors in
+        // each part; say so plainly instead of failing on the first missing tensor.
+        if (const auto parts = file.get_uint("split.count"); parts && *parts > 1) {
+            return Status::unsupported(fmt::format(
+                "{} is part of a model split into {} files, which this engine cannot load yet; "
+                "merge the parts into one file first (llama.cpp: llama-gguf-split --merge "
+                "FIRST-PART OUT.gguf)",
+                gguf_path.string(), *parts));
+        }
     }
     runtime::DecoderOptions d;
     d.threads = options.threads;
@@ -112,12 +121,21 @@ Result<GenerationResult> LanguageModel::generate_ids(std::span<const int32_t> pr
     if (impl_->pinned) g.saved_prefix = &*impl_->pinned;
     OPENBOOK_ASSIGN_OR_RETURN(runtime::GenerateResult r,
                               runtime::generate(*impl_->decoder, prompt, g, sink));
-    // First prompt that starts with the pinned turns: keep their K/V from now on.
+    // A prompt that starts with (more of) the pinned turns: keep their K/V from now on.
+    // (The part shared with the pinned tokens: all of them unless the template renders the
+    // pinned turns differently inside a conversation, e.g. folds the system message into the
+    // first user turn, or the tokenizer merged across the end of the rendered prefix.)
     const auto cached = impl_->decoder->cached_tokens();
     const auto& pin = impl_->pinned_tokens;
-    if (!impl_->pinned && !pin.empty() && cached.size() >= pin.size() &&
-        std::equal(pin.begin(), pin.end(), cached.begin())) {
-        impl_->pinned = impl_->decoder->save_prefix(static_cast<int64_t>(pin.size()));
+    const size_t held = impl_->pinned ? impl_->pinned->tokens.size() : 0;
+    if (held < pin.size()) {
+        size_t shared = 0;
+        while (shared < pin.size() && shared < cached.size() && pin[shared] == cached[shared]) {
+            ++shared;
+        }
+        if (shared > held) {
+            impl_->pinned = impl_->decoder->save_prefix(static_cast<int64_t>(shared));
+        }
     }
     return to_public(std::move(r));
 }
