@@ -6,19 +6,29 @@
 //   - a Hugging Face Hub reference "ORG/REPO[:FILE-or-QUANT]" ("hf.co/" in front is allowed):
 //     FILE is a file name in the repository, QUANT a quantization matched case-insensitively
 //     against the repository's .gguf names ("q4_k_m" matches "qwen2.5-0.5b-instruct-q4_k_m.gguf");
-//     without either, the repository's only GGUF, else its Q4_K_M one;
+//     without either, the repository's only GGUF, else its Q4_K_M one (a FILE that is not a
+//     .gguf, "ORG/REPO:README.md", is refused: kInvalidReference);
 //   - an Ollama name "ollama:NAME[:TAG]" ("ollama:qwen2.5:0.5b", "ollama:user/model:tag",
 //     "ollama:host/ns/model:tag"; TAG defaults to "latest"), read in place from Ollama's store.
 //
 // Hub downloads go to the huggingface_hub cache, laid out exactly as the Python library lays it
 // out (models--ORG--REPO/{blobs,snapshots/<commit>,refs/<revision>}, snapshot files relative
-// symlinks to ../../blobs/<etag>), so Python tools and openbook share files. Resolution looks in
-// the cache first and touches the network only for what is missing (or when asked to refresh).
+// symlinks to ../../blobs/<etag>, or plain files where the file system has no symlinks), so
+// Python tools and openbook share files. Resolution looks in the cache first and touches the
+// network only for what is missing (or when asked to refresh): a cached FILE or QUANT costs no
+// request; a reference without either is answered from the cache only when the cache recorded
+// the repository's file list at that commit (openbook does on every download) and holds the
+// file the Hub would choose from it, so after `pull ORG/REPO:Q8_0`, "ORG/REPO" still means the
+// Q4_K_M file (offline: an error naming the cached files and how to pick one).
 // Environment: HF_ENDPOINT, HF_HUB_CACHE / HF_HOME, HF_TOKEN / HF_TOKEN_PATH / $HF_HOME/token,
 // HF_HUB_OFFLINE, HTTPS_PROXY / NO_PROXY (through libcurl), OLLAMA_MODELS.
 //
 // Errors name the reference (and URL or file) and what went wrong; a ModelErrorKind says which
 // kind of failure it was, so callers can treat "no network" differently from "no such model".
+// Status codes: kInvalidArgument only for a malformed reference (or a non-GGUF FILE, or
+// rm-model given a file or an Ollama name); a missing repository, revision or file and an
+// ambiguous quantization are kNotFound, a refused token (gated, 401/403) and an unreachable Hub
+// kIoError, bad answers kCorrupt.
 // Nothing here ever writes to or deletes from Ollama's store.
 //
 // Thread-safety: free functions on plain data; safe to call from several threads. Two processes
@@ -74,7 +84,7 @@ struct HubSettings {
 struct ModelAlias {
     std::string name;         // "qwen2.5:0.5b"
     std::string repo;         // "Qwen/Qwen2.5-0.5B-Instruct-GGUF"
-    std::string file;         // a file name, or a quantization for split models ("q4_k_m")
+    std::string file;         // a single-file GGUF's name (the engine loads no split sets)
     std::string description;  // one line for `openbook models`
     uint64_t approx_bytes = 0;
     bool gated = false;       // needs the model's terms accepted on the Hub and HF_TOKEN
@@ -112,6 +122,9 @@ struct DownloadProgress {
     uint64_t resumed_from = 0; // bytes that were already on disk when this download started
     double seconds = 0;        // since this file's download started
     bool finished = false;     // the last report for this file
+    std::string note;          // when not empty, a message to show instead of a progress bar:
+                               // "waiting for another download of FILE ..." (another process
+                               // holds the file's lock; the download waits for it)
 };
 using DownloadProgressFn = std::function<void(const DownloadProgress&)>;
 
@@ -159,17 +172,33 @@ struct InstalledModel {
 // empty lists, not errors.
 Result<std::vector<InstalledModel>> list_installed_models(const HubSettings& settings);
 
-struct RemovedModel {
-    std::string reference;
-    std::vector<std::filesystem::path> links;  // snapshot entries removed
-    size_t blobs_removed = 0;
-    uint64_t bytes_freed = 0;
+// A download that failed or was interrupted: blobs/<etag>.incomplete in the Hub cache, resumed
+// by the next pull of the same file.
+struct PartialDownload {
+    std::string repo;            // "ORG/REPO"
+    std::filesystem::path path;  // the .incomplete file
+    uint64_t bytes = 0;          // downloaded so far
 };
 
-// Deletes a downloaded Hub model from the cache: its snapshot links (every snapshot of the
-// repository), the blobs no remaining snapshot file points to, partial downloads of those, and
-// snapshot directories and refs left empty. Refuses files and Ollama names (kInvalidArgument:
-// Ollama's store belongs to Ollama). Not downloaded: kNotFound.
+// Every partial download in the Hub cache, by repository. Missing directories: an empty list.
+Result<std::vector<PartialDownload>> list_partial_downloads(const HubSettings& settings);
+
+struct RemovedModel {
+    std::string reference;
+    std::vector<std::filesystem::path> links;     // snapshot entries removed
+    std::vector<std::filesystem::path> partials;  // partial downloads removed (.incomplete)
+    size_t blobs_removed = 0;
+    uint64_t bytes_freed = 0;                     // blobs, plain-file entries and partials
+};
+
+// Deletes a downloaded Hub model from the cache: its snapshot entries (every snapshot of the
+// repository; symlinks, or plain files where symlinks are not supported), the blobs no
+// remaining snapshot file points to, partial downloads of those, and snapshot directories and
+// refs left empty. When no snapshot has the model but the repository has partial downloads (a
+// pull that failed), those are removed instead (which file each was is not recorded, so all of
+// the repository's) and reported in `partials`. Partial downloads another process is writing
+// (its lock is held) stay. Refuses files and Ollama names (kInvalidArgument: Ollama's store
+// belongs to Ollama). Neither downloaded nor partially downloaded: kNotFound.
 Result<RemovedModel> remove_model(const std::string& reference, const HubSettings& settings,
                                   ModelErrorKind* error_kind = nullptr);
 

@@ -59,6 +59,12 @@ void add_sampling_options(CLI::App* cmd, SamplingArgs& args) {
 DownloadProgressPrinter::DownloadProgressPrinter(bool terminal) : terminal_(terminal) {}
 
 void DownloadProgressPrinter::operator()(const DownloadProgress& p) {
+    if (!p.note.empty()) {  // e.g. waiting for another process's download of the same file
+        if (drawn_) std::fprintf(stderr, "\n");
+        drawn_ = false;
+        std::fprintf(stderr, "openbook: %s\n", p.note.c_str());
+        return;
+    }
     const std::string part = p.file_count > 1 ? " (part " + std::to_string(p.file_index + 1) +
                                                     "/" + std::to_string(p.file_count) + ")"
                                               : "";

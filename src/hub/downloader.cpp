@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 #include "hub/hub_api.h"
 #include "hub/hub_error.h"
@@ -88,7 +89,8 @@ Result<Metadata> head_file(const HubSettings& settings, const std::string& repo,
                                               "cannot be stored in the cache"));
         }
         if (auto st = check_etag(meta.etag); !st.ok()) {
-            return fail(kind, ModelErrorKind::kCorrupt, st.with_context(url));
+            return fail(kind, ModelErrorKind::kCorrupt,
+                        Status::corrupt(url + ": unusable ETag: " + st.message()));
         }
         std::string size = response->header("X-Linked-Size");
         if (size.empty() && !redirect) size = response->header("Content-Length");
@@ -114,6 +116,24 @@ Status truncate_file(int fd, const fs::path& path) {
     return {};
 }
 
+// The first byte of a 206 answer: "bytes 100-199/200" → 100. False when missing or malformed.
+bool content_range_start(const std::string& header, uint64_t* start) {
+    static constexpr std::string_view kUnit = "bytes ";
+    if (header.compare(0, kUnit.size(), kUnit) != 0) return false;
+    const auto dash = header.find('-', kUnit.size());
+    if (dash == std::string::npos) return false;
+    return parse_u64(header.substr(kUnit.size(), dash - kUnit.size()), start);
+}
+
+// A plain file (no symlink) at the snapshot path with the expected size: a download made where
+// symlinks are not supported (link_snapshot_file moved or copied the blob there).
+bool have_plain_pointer(const fs::path& pointer, const Metadata& meta) {
+    std::error_code ec;
+    const auto status = fs::symlink_status(pointer, ec);
+    if (ec || !fs::is_regular_file(status)) return false;
+    return !meta.size_known || followed_size(pointer) == meta.size;
+}
+
 }  // namespace
 
 Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCache& cache,
@@ -137,18 +157,19 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
         if (auto st = link_snapshot_file(cache, commit, file.file, meta.etag); !st.ok()) {
             return io(st);
         }
-        out.bytes = followed_size(blob);
+        // The pointer, not the blob: without symlinks the blob was moved there.
+        out.bytes = followed_size(out.pointer);
         return out;
     };
     if (have_blob()) return finish();
+    if (have_plain_pointer(out.pointer, meta)) {
+        out.bytes = followed_size(out.pointer);
+        return out;
+    }
 
     std::error_code ec;
     fs::create_directories(cache.blobs_dir(), ec);
     if (ec) return io(Status::io_error(cache.blobs_dir().string() + ": " + ec.message()));
-    auto lock = BlobLock::acquire(cache.lock(meta.etag));
-    if (!lock.has_value()) return io(lock.error());
-    if (have_blob()) return finish();  // another process finished it while we waited
-
     const bool lfs = is_sha256_hex(meta.etag);
     const auto started = std::chrono::steady_clock::now();
     DownloadProgress report;
@@ -165,6 +186,32 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
         report.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         progress(report);
+    };
+
+    // Another process (openbook or huggingface_hub) downloading the same blob holds the lock:
+    // say so before waiting for it, rather than seeming to hang.
+    auto lock = BlobLock::acquire(cache.lock(meta.etag), [&] {
+        if (!progress) return;
+        DownloadProgress waiting = report;
+        waiting.note = "waiting for another download of " + file.file + " from " + cache.repo +
+                       " to finish (lock " + cache.lock(meta.etag).string() + ")";
+        progress(waiting);
+    });
+    if (!lock.has_value()) return io(lock.error());
+    if (have_blob()) return finish();  // another process finished it while we waited
+    if (have_plain_pointer(out.pointer, meta)) {
+        out.bytes = followed_size(out.pointer);
+        return out;
+    }
+    report.resumed_from = followed_size(partial);
+
+    // Errors after bytes were written say where they are and that running again resumes.
+    auto kept = [&](Status st) {
+        const uint64_t size = followed_size(partial);
+        if (size == 0) return st;
+        return Status(st.code(), st.message() + "; the partial download was kept (" +
+                                     partial.string() + ", " + std::to_string(size) +
+                                     " bytes): run the same command again to resume it");
     };
 
     bool restarted_from_zero = false;
@@ -192,6 +239,7 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
         std::string sink_error;
         bool local_error = false;
         bool first_chunk = true;
+        bool bad_range = false;  // a 206 that does not start where we asked
         const bool complete_already = meta.size_known && have == meta.size;
         if (!complete_already) {
             HttpRequest request;
@@ -200,6 +248,19 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
             request.headers = hub_headers(settings, meta.location);
             if (have > 0) request.headers.push_back("Range: bytes=" + std::to_string(have) + "-");
             request.sink_error = &sink_error;
+            request.on_response = [&](const HttpResponse& answer) {
+                if (answer.status != 206) return true;
+                uint64_t start = 0;
+                if (content_range_start(answer.header("Content-Range"), &start) && start == have) {
+                    return true;
+                }
+                // Bytes from another offset than asked for would be written at the wrong place.
+                bad_range = true;
+                sink_error = meta.location + ": the server answered a request for bytes from " +
+                             std::to_string(have) + " with Content-Range '" +
+                             answer.header("Content-Range") + "'";
+                return false;
+            };
             request.sink = [&](long status, std::string_view chunk) {
                 if (first_chunk) {
                     first_chunk = false;
@@ -235,15 +296,19 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
             };
             auto response = http_request(request);
             if (!response.has_value()) {
-                if (local_error) return io(response.error());
+                if (local_error) return io(kept(response.error()));
+                if (bad_range && attempt < kMaxAttempts) {
+                    // Discard what we had and fetch the whole file.
+                    if (auto st = truncate_file(fd.fd, partial); !st.ok()) return io(st);
+                    restarted_from_zero = true;
+                    report.resumed_from = 0;
+                    continue;
+                }
                 // A dropped connection: go on from where it stopped while it makes progress;
                 // otherwise the partial file stays for the next run to resume.
                 if (gained > 0 && attempt < kMaxAttempts) continue;
-                return unreachable(response.error(), settings, kind)
-                    .with_context("downloading " + file.file + " from " + cache.repo +
-                                  (done > 0 ? " (" + std::to_string(done) +
-                                                  " bytes kept; run again to resume)"
-                                            : ""));
+                return kept(unreachable(response.error(), settings, kind)
+                                .with_context("downloading " + file.file + " from " + cache.repo));
             }
             if (response->status == 416 && !restarted_from_zero) {
                 // The server has nothing past our length: the partial file is not a prefix
@@ -253,12 +318,14 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
                 continue;
             }
             if (response->status < 200 || response->status >= 300) {
-                return http_error(*response, meta.location, settings, cache.repo, commit,
-                                  file.file, kind);
+                return kept(http_error(*response, meta.location, settings, cache.repo, commit,
+                                       file.file, kind)
+                                .with_context("downloading " + file.file + " from " +
+                                              cache.repo));
             }
         }
         if (::fsync(fd.fd) != 0) {
-            return io(Status::io_error(partial.string() + ": fsync: " + std::strerror(errno)));
+            return io(kept(Status::io_error(partial.string() + ": fsync: " + std::strerror(errno))));
         }
         const uint64_t got = followed_size(partial);
         if (meta.size_known && got < meta.size && gained > 0 && attempt < kMaxAttempts) {
@@ -288,7 +355,8 @@ Result<DownloadedFile> download_file(const HubSettings& settings, const RepoCach
                                         "; the download was deleted, try again"));
         }
         if (::rename(partial.c_str(), blob.c_str()) != 0) {
-            return io(Status::io_error("rename to " + blob.string() + ": " + std::strerror(errno)));
+            return io(kept(
+                Status::io_error("rename to " + blob.string() + ": " + std::strerror(errno))));
         }
         out.fetched = true;
         emit(got, true);

@@ -115,12 +115,24 @@ Result<std::vector<std::string>> select_gguf_files(const std::vector<std::string
                                       " parts, and not all of them are there"));
     };
 
+    // A file named exactly is the model only when it is a GGUF: "org/repo:README.md" must not
+    // be downloaded and opened as one.
+    auto exact = [&](const std::string& file) -> Result<std::vector<std::string>> {
+        if (!ends_with_gguf(file)) {
+            return fail(kind, ModelErrorKind::kInvalidReference,
+                        Status::invalid_argument(
+                            where + ": " + file + " is not a GGUF model file; name a .gguf file "
+                            "or a quantization (:Q4_K_M)" +
+                            (models.empty() ? "" : "; its GGUF files:" + list_models(models))));
+        }
+        return model_of(file);
+    };
     if (!selector.empty()) {
         for (const auto& n : names) {
-            if (n == selector) return model_of(n);
+            if (n == selector) return exact(n);
         }
         for (const auto& n : names) {
-            if (lower(n) == lower(selector)) return model_of(n);
+            if (lower(n) == lower(selector)) return exact(n);
         }
     }
     if (ends_with_gguf(selector)) {
@@ -150,7 +162,7 @@ Result<std::vector<std::string>> select_gguf_files(const std::vector<std::string
     if (matches.empty()) {
         if (selector.empty()) {
             return fail(kind, ModelErrorKind::kAmbiguous,
-                        Status::invalid_argument(
+                        Status::not_found(
                             where + " has several GGUF models; name one with :QUANT or :FILE:" +
                             list_models(usable)));
         }
@@ -159,10 +171,9 @@ Result<std::vector<std::string>> select_gguf_files(const std::vector<std::string
                                       "; its GGUF files:" + list_models(usable)));
     }
     return fail(kind, ModelErrorKind::kAmbiguous,
-                Status::invalid_argument(where + ": " + quant + " matches " +
-                                         std::to_string(matches.size()) +
-                                         " models; name the file with :FILE:" +
-                                         list_models(matches)));
+                Status::not_found(where + ": " + quant + " matches " +
+                                  std::to_string(matches.size()) +
+                                  " models; name the file with :FILE:" + list_models(matches)));
 }
 
 }  // namespace openbook::hub

@@ -2,7 +2,8 @@
 // listing online, a snapshot directory offline), so both paths choose alike.
 //
 // Rules, for a selector S:
-//   - S is one of the names (exactly, else ignoring case): that file;
+//   - S is one of the names (exactly, else ignoring case): that file, if it is a .gguf file
+//     (else kInvalidReference: "org/repo:README.md" is not a model);
 //   - else S ending in ".gguf": not found;
 //   - else S is a quantization: the .gguf names containing S as a whole token, ignoring case
 //     (bounded by the start, the end, or one of "-._/"), so "q4_k_m" matches
@@ -11,7 +12,8 @@
 // Multimodal projectors ("mmproj*") are never chosen by quantization. Parts of a split GGUF
 // ("-00001-of-00003.gguf") count as one model: all parts are chosen, in order, the first being
 // the file to open; a set with a part missing is not found. Several models → kAmbiguous listing
-// them.
+// them. Status codes: kInvalidArgument only for the non-GGUF file named exactly (a usage
+// mistake); not found and ambiguous are kNotFound.
 #pragma once
 
 #include <string>

@@ -46,6 +46,31 @@ TEST(SelectFiles, ExactNameWins) {
     EXPECT_EQ(*upper, Files{"m-q8_0.gguf"});
 }
 
+TEST(SelectFiles, ExactNameThatIsNotAGgufIsRefused) {
+    Files names = {"README.md", "config.json", "m-q4_k_m.gguf"};
+    for (const char* selector : {"README.md", "readme.MD", "config.json"}) {
+        ModelErrorKind kind = ModelErrorKind::kNone;
+        auto r = pick(names, selector, &kind);
+        ASSERT_FALSE(r.has_value()) << selector;
+        EXPECT_EQ(kind, ModelErrorKind::kInvalidReference) << selector;
+        EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
+        EXPECT_NE(r.error().message().find("not a GGUF"), std::string::npos);
+        EXPECT_NE(r.error().message().find("m-q4_k_m.gguf"), std::string::npos);  // what to use
+    }
+}
+
+TEST(SelectFiles, AmbiguityIsNotAUsageError) {
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto quant = pick({"a-q4_k_m.gguf", "b-q4_k_m.gguf"}, "q4_k_m", &kind);
+    ASSERT_FALSE(quant.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kAmbiguous);
+    EXPECT_EQ(quant.error().code(), StatusCode::kNotFound);
+    auto none = pick({"m-q8_0.gguf", "m-f16.gguf"}, "", &kind);
+    ASSERT_FALSE(none.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kAmbiguous);
+    EXPECT_EQ(none.error().code(), StatusCode::kNotFound);
+}
+
 TEST(SelectFiles, QuantMatchesOneFile) {
     Files names = {"qwen2.5-0.5b-instruct-q4_k_m.gguf", "qwen2.5-0.5b-instruct-q8_0.gguf",
                    "qwen2.5-0.5b-instruct-q4_k_s.gguf", "mmproj-q4_k_m.gguf"};

@@ -8,11 +8,23 @@
 //     refs/<revision>              the commit a branch or tag pointed at when last seen
 //   <cache>/.locks/models--ORG--NAME/<etag>.lock   held while a blob is being written
 //
+// On file systems without symlinks (exFAT, some SMB shares: symlink() fails with EPERM,
+// EOPNOTSUPP or ENOSYS) a snapshot entry is a plain file instead, as huggingface_hub makes it:
+// the blob moved there, or copied when other snapshot entries link to it. Everything that reads
+// snapshots takes both forms.
+//
+// openbook also keeps, beside that layout, the repository's complete file list at each commit
+// it fetched from the Hub: models--ORG--NAME/.openbook/files/<commit>, one name per line
+// (huggingface_hub only reads refs/, snapshots/ and blobs/, so it ignores the folder). It tells
+// whether a cached snapshot holds the file the Hub would choose for a reference without a file.
+//
 // Thread-safety: stateless helpers; concurrent writers are serialized by the lock files.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +47,9 @@ struct RepoCache {
     }
     std::filesystem::path ref(const std::string& revision) const { return root / "refs" / revision; }
     std::filesystem::path lock(const std::string& etag) const;
+    std::filesystem::path listing(const std::string& commit) const {
+        return root / ".openbook" / "files" / commit;
+    }
 };
 
 RepoCache repo_cache(const std::filesystem::path& cache_dir, const std::string& repo);
@@ -61,9 +76,29 @@ std::vector<std::string> refs_to(const RepoCache& cache, const std::string& comm
 Status write_ref(const RepoCache& cache, const std::string& revision, const std::string& commit);
 
 // Makes snapshots/<commit>/<file> a relative symlink to blobs/<etag>, replacing what was there
-// atomically (symlink under a temporary name, then rename).
+// atomically (symlink under a temporary name, then rename). Where the file system has no
+// symlinks, the entry becomes a plain file: the blob is moved there when no snapshot entry links
+// to it, else copied (through a temporary file, then rename).
 Status link_snapshot_file(const RepoCache& cache, const std::string& commit,
                           const std::string& file, const std::string& etag);
+
+// The symlink(2) link_snapshot_file calls; tests replace it to act out a file system without
+// symlinks. Returns the previous function. Not thread-safe: set it before any download.
+using SymlinkFunction = int (*)(const char* target, const char* link_path);
+SymlinkFunction set_symlink_function_for_testing(SymlinkFunction fn);
+
+// True when a snapshot entry (any commit) is a symlink to blobs/<etag>.
+bool blob_is_linked(const RepoCache& cache, const std::string& etag);
+
+// The repository's complete file list at a commit, as fetched from the Hub (see above):
+// written atomically, read back sorted; nullopt when never recorded.
+Status write_listing(const RepoCache& cache, const std::string& commit,
+                     const std::vector<std::string>& files);
+std::optional<std::vector<std::string>> read_listing(const RepoCache& cache,
+                                                     const std::string& commit);
+
+// Partial downloads of the repository: blobs/*.incomplete, sorted.
+std::vector<std::filesystem::path> partial_downloads(const RepoCache& cache);
 
 // Size of what a path names after following symlinks; 0 when missing.
 uint64_t followed_size(const std::filesystem::path& path);
@@ -75,7 +110,12 @@ std::vector<std::string> cached_repos(const std::filesystem::path& cache_dir);
 // takes the same kind of lock on the same file, so the two wait for each other).
 class BlobLock {
 public:
-    static Result<BlobLock> acquire(const std::filesystem::path& path);
+    // Tries without blocking first; when another process holds the lock, calls on_wait (when
+    // given) and then blocks until the lock is free.
+    static Result<BlobLock> acquire(const std::filesystem::path& path,
+                                    const std::function<void()>& on_wait = {});
+    // Never blocks: nullopt (no error) when another process holds the lock.
+    static Result<std::optional<BlobLock>> try_acquire(const std::filesystem::path& path);
     BlobLock(BlobLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
     BlobLock& operator=(BlobLock&&) = delete;
     BlobLock(const BlobLock&) = delete;

@@ -36,6 +36,8 @@ struct Transfer {
     HttpResponse* response = nullptr;
     CURL* curl = nullptr;
     bool sink_failed = false;
+    bool announced = false;  // on_response was called
+    bool too_large = false;  // a collected body passed max_body
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -55,6 +57,16 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     const size_t len = size * n;
     long status = 0;
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300 && !t->announced) {
+        t->announced = true;
+        if (t->request->on_response) {
+            t->response->status = status;
+            if (!t->request->on_response(*t->response)) {
+                t->sink_failed = true;
+                return 0;
+            }
+        }
+    }
     if (status >= 200 && status < 300 && t->request->sink) {
         if (!t->request->sink(status, std::string_view(data, len))) {
             t->sink_failed = true;
@@ -65,6 +77,10 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     }
     auto& body = t->response->body;
     if (status >= 200 && status < 300) {
+        if (body.size() + len > t->request->max_body) {
+            t->too_large = true;
+            return 0;  // makes curl abort with CURLE_WRITE_ERROR
+        }
         body.append(data, len);
     } else if (body.size() < kMaxErrorBody) {
         body.append(data, std::min(len, kMaxErrorBody - body.size()));
@@ -125,6 +141,14 @@ Result<HttpResponse> http_request(const HttpRequest& request) {
                               ? *request.sink_error
                               : "the download was stopped";
         return Status::io_error(why);
+    }
+    if (transfer.too_large) {
+        const size_t mb = request.max_body / (1024 * 1024);
+        const std::string limit = mb > 0 ? std::to_string(mb) + " MB"
+                                         : std::to_string(request.max_body) + " bytes";
+        return Status::corrupt(request.url + ": the answer is larger than " + limit +
+                               ", too large for an API answer (is HF_ENDPOINT a Hugging Face "
+                               "Hub?)");
     }
     if (rc != CURLE_OK) {
         std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);

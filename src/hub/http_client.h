@@ -4,7 +4,8 @@
 // and redirects; nothing here is Hub-specific.
 //
 // Errors: only transport failures (DNS, connect, TLS, a dropped connection, a stall) are errors,
-// as kIoError naming the URL; any HTTP status is a response. Thread-safety: each call is
+// as kIoError naming the URL; any HTTP status is a response. A 2xx body collected without a sink
+// larger than HttpRequest::max_body is kCorrupt (an API answer that big is not one). Thread-safety: each call is
 // independent (curl_global_init runs once).
 #pragma once
 
@@ -41,7 +42,13 @@ struct HttpRequest {
     std::function<bool(long status, std::string_view chunk)> sink;
     // Set by the sink before it returns false; becomes the error message.
     std::string* sink_error = nullptr;
+    // Called once before the first body byte of a 2xx answer, with its status and headers
+    // (body still empty); returning false aborts the transfer like the sink can.
+    std::function<bool(const HttpResponse& response)> on_response;
+    // The most a 2xx body collected into HttpResponse::body may hold (no sink).
+    size_t max_body = 16 * 1024 * 1024;
 };
+
 
 Result<HttpResponse> http_request(const HttpRequest& request);
 

@@ -42,13 +42,13 @@ Status http_error(const HttpResponse& response, const std::string& url, const Hu
                                 server_message.find("gated") != std::string::npos)) {
         if (settings.token.empty()) {
             return fail(kind, ModelErrorKind::kAccessDenied,
-                        Status::invalid_argument(
+                        Status::io_error(
                             repo + " is a gated model: accept its terms at " + page +
                             " while logged in, then set HF_TOKEN to an access token of that "
                             "account (or run `huggingface-cli login`)"));
         }
         return fail(kind, ModelErrorKind::kAccessDenied,
-                    Status::invalid_argument(
+                    Status::io_error(
                         repo + " is a gated model and the Hub refused the token from " +
                         settings.token_source + " (HTTP " + std::to_string(status) +
                         "): accept the model's terms at " + page +
@@ -76,7 +76,7 @@ Status http_error(const HttpResponse& response, const std::string& url, const Hu
     }
     if (status == 403) {
         return fail(kind, ModelErrorKind::kAccessDenied,
-                    Status::invalid_argument("the Hub refused access to " + what + " (HTTP 403" +
+                    Status::io_error("the Hub refused access to " + what + " (HTTP 403" +
                                              (server_message.empty() ? "" : ": " + server_message) +
                                              "); check that your token may read it"));
     }
@@ -97,7 +97,12 @@ Result<RepoInfo> fetch_repo_info(const HubSettings& settings, const std::string&
     request.headers = hub_headers(settings, request.url);
     request.follow_redirects = true;  // renamed repositories redirect
     auto response = http_request(request);
-    if (!response.has_value()) return unreachable(response.error(), settings, kind);
+    if (!response.has_value()) {
+        if (response.error().code() == StatusCode::kCorrupt) {  // an oversized answer
+            return fail(kind, ModelErrorKind::kCorrupt, response.error());
+        }
+        return unreachable(response.error(), settings, kind);
+    }
     if (response->status != 200) {
         return http_error(*response, request.url, settings, repo, revision, "", kind);
     }

@@ -32,6 +32,9 @@ std::vector<std::string> hub_headers(const HubSettings& settings, const std::str
 
 // A clear error for a non-2xx answer: gated/private → kAccessDenied with what to do; missing
 // repository, revision or file → kNotFound; 5xx/429 → kUnreachable. `file` may be empty.
+// Status codes: kNotFound for what is missing, kIoError for a refusal (401/403) or a Hub that
+// is down, kCorrupt for anything else; never kInvalidArgument (the CLI's usage-error exit 2),
+// since the reference itself was well formed.
 Status http_error(const HttpResponse& response, const std::string& url, const HubSettings& settings,
                   const std::string& repo, const std::string& revision, const std::string& file,
                   ModelErrorKind* kind);

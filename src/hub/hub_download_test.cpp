@@ -4,10 +4,17 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
+#include <optional>
 #include <random>
 
 #include "hub/hf_cache.h"
+#include "hub/http_client.h"
 #include "openbook/hub.h"
 #include "support/hub_test_server.h"
 #include "support/test_support.h"
@@ -276,7 +283,7 @@ TEST_F(HubDownloadTest, SplitModelPullsEveryPart) {
         {"qwen2.5-7b-instruct-q4_k_m-00002-of-00002.gguf", random_bytes(3000, 5), true},
         {"qwen2.5-7b-instruct-q8_0.gguf", random_bytes(10, 6), true}};
     server_.add_repo(FakeHubRepo{"Qwen/Qwen2.5-7B-Instruct-GGUF", commit, files});
-    auto r = resolve("qwen2.5:7b");
+    auto r = resolve("Qwen/Qwen2.5-7B-Instruct-GGUF:q4_k_m");
     ASSERT_TRUE(r.has_value()) << r.error().to_string();
     ASSERT_EQ(r->parts.size(), 2u);
     EXPECT_EQ(r->path.filename(), "qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf");
@@ -287,8 +294,370 @@ TEST_F(HubDownloadTest, SplitModelPullsEveryPart) {
     ASSERT_TRUE(listed.has_value());
     ASSERT_EQ(listed->size(), 1u);
     EXPECT_EQ(listed->front().files.size(), 2u);
-    EXPECT_EQ(listed->front().aliases, std::vector<std::string>{"qwen2.5:7b"});
+    EXPECT_TRUE(listed->front().aliases.empty());  // no alias names a split set
     EXPECT_EQ(listed->front().bytes, 7000u);
+}
+
+TEST_F(HubDownloadTest, Qwen7bAliasIsASingleFile) {
+    // The engine loads no split GGUF: the alias takes bartowski's single-file Q4_K_M.
+    const std::string file = "Qwen2.5-7B-Instruct-Q4_K_M.gguf";
+    server_.add_repo(FakeHubRepo{"bartowski/Qwen2.5-7B-Instruct-GGUF",
+                                 HubTestServer::make_commit("q7"),
+                                 {{file, random_bytes(5000, 8), true},
+                                  {"Qwen2.5-7B-Instruct-Q8_0.gguf", random_bytes(10, 9), true}}});
+    auto r = resolve("qwen2.5:7b");
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    EXPECT_EQ(r->repo, "bartowski/Qwen2.5-7B-Instruct-GGUF");
+    EXPECT_EQ(r->files, std::vector<std::string>{file});
+    EXPECT_EQ(r->parts.size(), 1u);
+    auto listed = list_installed_models(settings_);
+    ASSERT_TRUE(listed.has_value());
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ(listed->front().aliases, std::vector<std::string>{"qwen2.5:7b"});
+}
+
+// symlink(2) as on exFAT or an SMB share: not supported.
+int symlink_not_supported(const char*, const char*) {
+    errno = EPERM;
+    return -1;
+}
+
+// Replaces symlink creation for one test.
+class NoSymlinks {
+public:
+    NoSymlinks() : previous_(hub::set_symlink_function_for_testing(&symlink_not_supported)) {}
+    ~NoSymlinks() { hub::set_symlink_function_for_testing(previous_); }
+
+private:
+    hub::SymlinkFunction previous_;
+};
+
+TEST_F(HubDownloadTest, WithoutSymlinksTheBlobMovesIntoTheSnapshot) {
+    NoSymlinks no_symlinks;
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    auto r = resolve(std::string(kRepo) + ":q4_k_m");
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    const fs::path entry = repo_root() / "snapshots" / commit_ / kFile;
+    EXPECT_EQ(r->path, entry);
+    EXPECT_FALSE(fs::is_symlink(entry));
+    EXPECT_TRUE(fs::is_regular_file(entry));
+    EXPECT_EQ(testing::read_file(entry), model_);
+    EXPECT_FALSE(fs::exists(repo_root() / "blobs" / sha));  // moved, not copied
+    EXPECT_EQ(r->bytes, model_.size());
+
+    // The cache answers without a request, and a pull does not fetch it again.
+    server_.clear_requests();
+    settings_.offline = true;
+    auto offline = resolve(std::string(kRepo) + ":q4_k_m");
+    ASSERT_TRUE(offline.has_value()) << offline.error().to_string();
+    EXPECT_EQ(server_.requests().size(), 0u);
+    settings_.offline = false;
+    ResolveOptions refresh;
+    refresh.refresh = true;
+    auto again = resolve(std::string(kRepo) + ":q4_k_m", refresh);
+    ASSERT_TRUE(again.has_value()) << again.error().to_string();
+    EXPECT_FALSE(again->downloaded);
+    EXPECT_EQ(server_.count("GET", "/cdn/"), 0u);
+
+    auto listed = list_installed_models(settings_);
+    ASSERT_TRUE(listed.has_value());
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ(listed->front().bytes, model_.size());
+    EXPECT_EQ(listed->front().path, entry);
+
+    auto removed = remove_model(std::string(kRepo) + ":q4_k_m", settings_);
+    ASSERT_TRUE(removed.has_value()) << removed.error().to_string();
+    EXPECT_EQ(removed->bytes_freed, model_.size());
+    EXPECT_FALSE(fs::exists(repo_root()));
+}
+
+TEST_F(HubDownloadTest, WithoutSymlinksABlobOthersLinkToIsCopied) {
+    // A snapshot made where symlinks worked links to the blob; a second commit's entry, made
+    // where they do not, must not take the blob away from it.
+    ASSERT_TRUE(resolve(std::string(kRepo) + ":q4_k_m").has_value());
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    const std::string commit2 = HubTestServer::make_commit("c2");
+    server_.add_repo(FakeHubRepo{kRepo, commit2, {{kFile, model_, true}}});
+    NoSymlinks no_symlinks;
+    ResolveOptions refresh;
+    refresh.refresh = true;
+    auto r = resolve(std::string(kRepo) + ":q4_k_m", refresh);
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    EXPECT_EQ(r->commit, commit2);
+    EXPECT_FALSE(fs::is_symlink(r->path));
+    EXPECT_EQ(testing::read_file(r->path), model_);
+    EXPECT_EQ(testing::read_file(repo_root() / "blobs" / sha), model_);
+    EXPECT_EQ(testing::read_file(repo_root() / "snapshots" / commit_ / kFile), model_);
+}
+
+TEST_F(HubDownloadTest, FailedDownloadKeepsThePartialAndSaysSo) {
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    const fs::path partial = repo_root() / "blobs" / (sha + ".incomplete");
+    server_.drop_after(kFile, 100 * 1024);
+    server_.fail_next(kFile, 503, 1);  // the resume after the drop: the CDN is down
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto r = resolve(std::string(kRepo) + ":q4_k_m", {}, &kind);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kUnreachable);
+    const std::string message = r.error().message();
+    EXPECT_EQ(hub::followed_size(partial), 100u * 1024);
+    EXPECT_NE(message.find("partial download was kept"), std::string::npos) << message;
+    EXPECT_NE(message.find(partial.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("102400 bytes"), std::string::npos) << message;
+    EXPECT_NE(message.find("again to resume"), std::string::npos) << message;
+
+    // And running again does resume it.
+    server_.clear_requests();
+    auto again = resolve(std::string(kRepo) + ":q4_k_m");
+    ASSERT_TRUE(again.has_value()) << again.error().to_string();
+    EXPECT_EQ(testing::read_file(again->path), model_);
+    auto requests = server_.requests();
+    ASSERT_FALSE(requests.empty());
+    EXPECT_EQ(requests.back().range, "bytes=102400-");
+}
+
+TEST_F(HubDownloadTest, PartialDownloadIsReportedListedAndRemovable) {
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    const fs::path partial = repo_root() / "blobs" / (sha + ".incomplete");
+    testing::write_file(partial, model_.substr(0, 5000));
+    server_.fail_next(kFile, 503, 1);
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto r = resolve(std::string(kRepo) + ":q4_k_m", {}, &kind);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kUnreachable);
+    const std::string message = r.error().message();
+    EXPECT_NE(message.find("partial download was kept"), std::string::npos) << message;
+    EXPECT_NE(message.find(partial.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("5000 bytes"), std::string::npos) << message;
+    EXPECT_NE(message.find("again to resume"), std::string::npos) << message;
+    EXPECT_EQ(hub::followed_size(partial), 5000u);
+
+    auto partials = list_partial_downloads(settings_);
+    ASSERT_TRUE(partials.has_value());
+    ASSERT_EQ(partials->size(), 1u);
+    EXPECT_EQ(partials->front().repo, kRepo);
+    EXPECT_EQ(partials->front().path, partial);
+    EXPECT_EQ(partials->front().bytes, 5000u);
+    auto installed = list_installed_models(settings_);
+    ASSERT_TRUE(installed.has_value());
+    EXPECT_TRUE(installed->empty());
+
+    // No snapshot has the model, but the partial goes, and is reported.
+    auto removed = remove_model("qwen2.5:0.5b", settings_);
+    ASSERT_TRUE(removed.has_value()) << removed.error().to_string();
+    EXPECT_EQ(removed->partials, std::vector<fs::path>{partial});
+    EXPECT_EQ(removed->bytes_freed, 5000u);
+    EXPECT_TRUE(removed->links.empty());
+    EXPECT_FALSE(fs::exists(partial));
+    EXPECT_FALSE(fs::exists(repo_root()));
+    ModelErrorKind again_kind = ModelErrorKind::kNone;
+    auto again = remove_model("qwen2.5:0.5b", settings_, &again_kind);
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again_kind, ModelErrorKind::kNotFound);
+}
+
+TEST_F(HubDownloadTest, RemoveKeepsAPartialAnotherProcessIsWriting) {
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    const fs::path partial = repo_root() / "blobs" / (sha + ".incomplete");
+    testing::write_file(partial, model_.substr(0, 5000));
+    auto lock = hub::BlobLock::acquire(settings_.cache_dir / ".locks" /
+                                       "models--Qwen--Qwen2.5-0.5B-Instruct-GGUF" /
+                                       (sha + ".lock"));
+    ASSERT_TRUE(lock.has_value());
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto removed = remove_model("qwen2.5:0.5b", settings_, &kind);
+    ASSERT_FALSE(removed.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kNotFound);
+    EXPECT_NE(removed.error().message().find("in progress"), std::string::npos);
+    EXPECT_TRUE(fs::exists(partial));
+}
+
+TEST_F(HubDownloadTest, ReferenceWithoutFileMeansWhatTheHubWouldChoose) {
+    // Only the Q8_0 file is cached: "ORG/REPO" still means the Q4_K_M one.
+    ASSERT_TRUE(resolve(std::string(kRepo) + ":q8_0").has_value());
+    settings_.offline = true;
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto offline = resolve(kRepo, {}, &kind);
+    ASSERT_FALSE(offline.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kNotDownloaded);
+    const std::string message = offline.error().message();
+    EXPECT_NE(message.find("qwen2.5-0.5b-instruct-q8_0.gguf"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string(kRepo) + ":qwen2.5-0.5b-instruct-q8_0.gguf"),
+              std::string::npos)
+        << message;
+
+    settings_.offline = false;
+    server_.clear_requests();
+    auto online = resolve(kRepo);
+    ASSERT_TRUE(online.has_value()) << online.error().to_string();
+    EXPECT_EQ(online->files, std::vector<std::string>{kFile});
+    EXPECT_TRUE(online->downloaded);
+
+    // Now the cache holds the Hub's choice and knows the listing: no request, even offline.
+    server_.clear_requests();
+    settings_.offline = true;
+    auto cached = resolve(kRepo);
+    ASSERT_TRUE(cached.has_value()) << cached.error().to_string();
+    EXPECT_EQ(cached->files, std::vector<std::string>{kFile});
+    EXPECT_EQ(server_.requests().size(), 0u);
+    // Exact quantizations and files were never in question.
+    EXPECT_TRUE(resolve(std::string(kRepo) + ":q8_0").has_value());
+    EXPECT_EQ(server_.requests().size(), 0u);
+}
+
+TEST_F(HubDownloadTest, ReferenceWithoutFileNeedsTheListingInTheCache) {
+    // A cache written by huggingface_hub records no file list: which file the Hub would choose
+    // is unknown, so an online resolve asks, and an offline one says what is there.
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    testing::write_file(repo_root() / "blobs" / sha, model_);
+    testing::write_file(repo_root() / "refs/main", commit_);
+    fs::create_directories(repo_root() / "snapshots" / commit_);
+    fs::create_symlink(fs::path("../../blobs") / sha, repo_root() / "snapshots" / commit_ / kFile);
+    settings_.offline = true;
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto offline = resolve(kRepo, {}, &kind);
+    ASSERT_FALSE(offline.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kNotDownloaded);
+    EXPECT_NE(offline.error().message().find(kFile), std::string::npos)
+        << offline.error().message();
+    EXPECT_TRUE(resolve(std::string(kRepo) + ":" + kFile).has_value());  // by name: fine
+
+    settings_.offline = false;
+    server_.clear_requests();
+    auto online = resolve(kRepo);
+    ASSERT_TRUE(online.has_value()) << online.error().to_string();
+    EXPECT_FALSE(online->downloaded);  // the blob was there; only the listing was missing
+    EXPECT_EQ(server_.count("GET", "/cdn/"), 0u);
+    settings_.offline = true;
+    EXPECT_TRUE(resolve(kRepo).has_value());
+}
+
+TEST_F(HubDownloadTest, FileThatIsNotAGgufIsNotAModel) {
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto r = resolve(std::string(kRepo) + ":README.md", {}, &kind);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kInvalidReference);
+    EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.error().message().find("README.md"), std::string::npos);
+    EXPECT_NE(r.error().message().find("not a GGUF"), std::string::npos);
+    EXPECT_EQ(server_.count("", "/resolve/"), 0u);  // nothing was downloaded
+    EXPECT_FALSE(fs::exists(repo_root() / "snapshots"));
+}
+
+TEST_F(HubDownloadTest, WaitingForAnotherDownloadIsReportedFirst) {
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    const fs::path lock_path =
+        settings_.cache_dir / ".locks/models--Qwen--Qwen2.5-0.5B-Instruct-GGUF" / (sha + ".lock");
+    auto held = hub::BlobLock::acquire(lock_path);
+    ASSERT_TRUE(held.has_value());
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<hub::BlobLock> other(std::move(held).value());
+    auto release = [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        other.reset();
+        cv.notify_all();
+    };
+    // Should the note never come, the "other process" still finishes after a while, so the
+    // test fails instead of hanging.
+    std::thread watchdog([&] {
+        std::unique_lock<std::mutex> lock(mu);
+        if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return !other.has_value(); })) {
+            other.reset();
+        }
+    });
+    std::vector<std::string> notes;
+    ResolveOptions options;
+    // The "other process" finishes when told that someone waits for it.
+    options.progress = [&](const DownloadProgress& p) {
+        if (!p.note.empty()) {
+            notes.push_back(p.note);
+            release();
+        }
+    };
+    auto r = resolve(std::string(kRepo) + ":q4_k_m", options);
+    release();
+    watchdog.join();
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("waiting for another download of " + std::string(kFile)),
+              std::string::npos)
+        << notes[0];
+}
+
+TEST_F(HubDownloadTest, WrongContentRangeStartsOverFromZero) {
+    const std::string sha = HubTestServer::sha256_hex(model_);
+    testing::write_file(repo_root() / "blobs" / (sha + ".incomplete"), model_.substr(0, 5000));
+    server_.wrong_content_range(kFile, 1000);  // asked from 5000, answers from 6000
+    std::vector<DownloadProgress> reports;
+    ResolveOptions options;
+    options.progress = [&](const DownloadProgress& p) { reports.push_back(p); };
+    auto r = resolve(std::string(kRepo) + ":q4_k_m", options);
+    ASSERT_TRUE(r.has_value()) << r.error().to_string();
+    EXPECT_EQ(testing::read_file(r->path), model_);
+    std::vector<std::string> ranges;
+    for (const auto& q : server_.requests()) {
+        if (q.path == "/cdn/" + sha) ranges.push_back(q.range);
+    }
+    // The bad answer was dropped at once; the next request asked for the whole file.
+    EXPECT_EQ(ranges, (std::vector<std::string>{"bytes=5000-", ""}));
+    for (const auto& p : reports) EXPECT_LE(p.bytes_done, model_.size());
+}
+
+TEST_F(HubDownloadTest, FailuresThatAreNotUsageMistakesAreNotInvalidArgument) {
+    // The CLI exits 2 (usage) for kInvalidArgument: only malformed references may have it.
+    server_.add_repo(FakeHubRepo{"taide/Llama3-TAIDE-LX-8B-Chat-Alpha1-4bit",
+                                 HubTestServer::make_commit("gated"),
+                                 {{"taide-8b-a.3-q4_k_m.gguf", random_bytes(10, 3), true}},
+                                 true});
+    server_.add_repo(FakeHubRepo{"org/multi",
+                                 HubTestServer::make_commit("multi"),
+                                 {{"a-q4_k_m.gguf", "a", true}, {"b-q4_k_m.gguf", "b", true}}});
+    server_.set_token("hf_secret");
+    ModelErrorKind kind = ModelErrorKind::kNone;
+    auto gated = resolve("taide:8b", {}, &kind);
+    ASSERT_FALSE(gated.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kAccessDenied);
+    EXPECT_NE(gated.error().code(), StatusCode::kInvalidArgument);
+    settings_.token = "hf_wrong";
+    settings_.token_source = "HF_TOKEN";
+    auto refused = resolve("taide:8b", {}, &kind);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_NE(refused.error().code(), StatusCode::kInvalidArgument);
+
+    auto ambiguous = resolve("org/multi:q4_k_m", {}, &kind);
+    ASSERT_FALSE(ambiguous.has_value());
+    EXPECT_EQ(kind, ModelErrorKind::kAmbiguous);
+    EXPECT_EQ(ambiguous.error().code(), StatusCode::kNotFound);
+    auto several = resolve("org/multi", {}, &kind);  // no Q4_K_M-only choice either
+    ASSERT_FALSE(several.has_value());
+    EXPECT_NE(several.error().code(), StatusCode::kInvalidArgument);
+
+    auto repo = resolve("nobody/nothing:q4_k_m", {}, &kind);
+    ASSERT_FALSE(repo.has_value());
+    EXPECT_EQ(repo.error().code(), StatusCode::kNotFound);
+    auto file = resolve(std::string(kRepo) + ":q2_k", {}, &kind);
+    ASSERT_FALSE(file.has_value());
+    EXPECT_EQ(file.error().code(), StatusCode::kNotFound);
+    auto bad = resolve("not-a-model", {}, &kind);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(HubDownloadTest, OversizedApiAnswerIsAClearError) {
+    hub::HttpRequest request;
+    request.url = server_.endpoint() + "/api/models/" + kRepo + "/revision/main";
+    request.max_body = 64;  // the model-info answer is a few hundred bytes
+    auto r = hub::http_request(request);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code(), StatusCode::kCorrupt);
+    EXPECT_NE(r.error().message().find("larger than 64 bytes"), std::string::npos)
+        << r.error().message();
+    request.max_body = 1 << 20;
+    auto ok = hub::http_request(request);
+    ASSERT_TRUE(ok.has_value()) << ok.error().to_string();
+    EXPECT_EQ(ok->status, 200);
+    EXPECT_NE(ok->body.find("\"sha\""), std::string::npos);
 }
 
 TEST_F(HubDownloadTest, NonLfsFilesUseTheGitEtag) {

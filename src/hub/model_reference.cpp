@@ -35,7 +35,12 @@ const char* model_error_kind_name(ModelErrorKind kind) {
 const std::vector<ModelAlias>& model_aliases() {
     // Each alias names the recommended quantization, Q4_K_M: the usual balance of size and
     // quality for CPU inference (what llama.cpp and the repositories' own cards recommend).
-    // Qwen's and bartowski's are the publishers' own GGUF repositories. For Breeze, MediaTek
+    // Every alias names one single-file GGUF: the engine cannot load split GGUF sets
+    // (pulling them by an ORG/REPO reference still works). Qwen's and bartowski's are the
+    // publishers' own GGUF repositories, except for the 7B: Qwen ships its 7B Q4_K_M only as two
+    // parts (-00001-of-00002.gguf), so the alias takes bartowski's single-file Q4_K_M of the same
+    // Qwen2.5-7B-Instruct weights (~4.68 GB, about the size of Qwen's two parts together).
+    // For Breeze, MediaTek
     // publishes no GGUF; second-state's is the one Ollama users pull
     // (hf.co/second-state/Breeze-7B-Instruct-v1_0-GGUF:Q4_K_M) and its card marks Q4_K_M
     // "recommended". TAIDE's is the TAIDE project's own 4-bit GGUF (taide-8b-a.3-q4_k_m.gguf);
@@ -46,10 +51,9 @@ const std::vector<ModelAlias>& model_aliases() {
         {"qwen2.5:1.5b", "Qwen/Qwen2.5-1.5B-Instruct-GGUF", "qwen2.5-1.5b-instruct-q4_k_m.gguf",
          "Qwen2.5 1.5B Instruct, Q4_K_M: the default, good answers on a laptop CPU",
          1'120'000'000, false},
-        // Qwen ships its 7B Q4_K_M as two parts (-00001-of-00002.gguf): named by quantization.
-        {"qwen2.5:7b", "Qwen/Qwen2.5-7B-Instruct-GGUF", "q4_k_m",
-         "Qwen2.5 7B Instruct, Q4_K_M (2 parts): better answers, needs ~6 GB of RAM",
-         4'680'000'000, false},
+        {"qwen2.5:7b", "bartowski/Qwen2.5-7B-Instruct-GGUF", "Qwen2.5-7B-Instruct-Q4_K_M.gguf",
+         "Qwen2.5 7B Instruct, Q4_K_M: better answers, needs ~6 GB of RAM", 4'680'000'000,
+         false},
         {"llama3.2:1b", "bartowski/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M.gguf",
          "Llama 3.2 1B Instruct, Q4_K_M: small, English first", 808'000'000, false},
         {"breeze:7b", "second-state/Breeze-7B-Instruct-v1_0-GGUF",

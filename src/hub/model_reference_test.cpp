@@ -49,6 +49,21 @@ TEST(ModelReference, AliasesMapToHubRepositories) {
     EXPECT_TRUE(has_default);
 }
 
+TEST(ModelReference, AliasesNameSingleFileGgufs) {
+    // The engine cannot load split GGUF sets, so an alias names one .gguf file, not a
+    // quantization that could match several parts.
+    for (const auto& alias : model_aliases()) {
+        const std::string file = hub::lower_ascii(alias.file);
+        ASSERT_GT(file.size(), 5u) << alias.name;
+        EXPECT_EQ(file.substr(file.size() - 5), ".gguf") << alias.name << ": " << alias.file;
+        EXPECT_EQ(file.find("-of-0"), std::string::npos) << alias.name << ": " << alias.file;
+    }
+    auto seven = parse_model_reference("qwen2.5:7b");
+    ASSERT_TRUE(seven.has_value());
+    EXPECT_EQ(seven->repo, "bartowski/Qwen2.5-7B-Instruct-GGUF");
+    EXPECT_EQ(seven->selector, "Qwen2.5-7B-Instruct-Q4_K_M.gguf");
+}
+
 TEST(ModelReference, HubReferences) {
     auto ref = parse_model_reference("Qwen/Qwen2.5-0.5B-Instruct-GGUF:q4_k_m");
     ASSERT_TRUE(ref.has_value());

@@ -2,6 +2,7 @@
 // face of the hub module, on top of the cache layout, the Hub client and Ollama's store.
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "hub/downloader.h"
 #include "hub/file_selection.h"
@@ -48,16 +49,52 @@ ResolvedModel hub_result(const ModelReference& ref, const hub::RepoCache& cache,
     return r;
 }
 
+// "\n  a-q8_0.gguf (use `openbook pull ORG/REPO:a-q8_0.gguf`, or -m ORG/REPO:a-q8_0.gguf)" for
+// every model in a cached snapshot; "" when none.
+std::string cached_models_hint(const ModelReference& ref, const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& model : hub::group_gguf_models(names)) {
+        out += "\n  " + model.front() + " (-m " + ref.repo + ":" + model.front() + ")";
+    }
+    return out.empty() ? out : "; the cache holds:" + out;
+}
+
+// A reference without a file means what the Hub would choose (the only GGUF, else the Q4_K_M
+// one) among all the repository's files, not among the few in the cache: after
+// `pull ORG/REPO:Q8_0`, "ORG/REPO" still means the Q4_K_M file. So the cached copy answers only
+// when the complete file list of the snapshot's commit was recorded (hub::write_listing) and
+// the file chosen from it is in the snapshot. `hint` gets the cached models, for messages.
 Result<ResolvedModel> from_cache(const ModelReference& ref, const hub::RepoCache& cache,
-                                 const std::string& revision, ModelErrorKind* kind) {
+                                 const std::string& revision, ModelErrorKind* kind,
+                                 std::string* hint) {
     const std::string commit = hub::cached_commit(cache, revision);
     if (commit.empty()) {
         return fail(kind, ModelErrorKind::kNotFound,
                     Status::not_found(ref.repo + " at " + revision + " is not in the cache"));
     }
     const auto names = hub::snapshot_files(cache, commit);
-    OPENBOOK_ASSIGN_OR_RETURN(auto files, hub::select_gguf_files(names, ref.selector,
-                                                                 ref.repo + " (cached)", kind));
+    if (!ref.selector.empty()) {
+        OPENBOOK_ASSIGN_OR_RETURN(auto files, hub::select_gguf_files(names, ref.selector,
+                                                                     ref.repo + " (cached)", kind));
+        return hub_result(ref, cache, revision, commit, files);
+    }
+    *hint = cached_models_hint(ref, names);
+    const auto listing = hub::read_listing(cache, commit);
+    if (!listing.has_value()) {
+        return fail(kind, ModelErrorKind::kNotFound,
+                    Status::not_found(ref.repo + " at " + revision + " (commit " +
+                                      commit.substr(0, 12) + "): the cache does not record the "
+                                      "repository's file list, so which file the Hub would "
+                                      "choose is unknown"));
+    }
+    OPENBOOK_ASSIGN_OR_RETURN(auto files, hub::select_gguf_files(*listing, "", ref.repo, kind));
+    for (const auto& f : files) {
+        if (!std::binary_search(names.begin(), names.end(), f)) {
+            return fail(kind, ModelErrorKind::kNotFound,
+                        Status::not_found(ref.repo + ": the cache has no copy of " + f +
+                                          ", the file it stands for"));
+        }
+    }
     return hub_result(ref, cache, revision, commit, files);
 }
 
@@ -79,6 +116,9 @@ Result<ResolvedModel> from_hub(const ModelReference& ref, const HubSettings& set
     if (auto st = hub::write_ref(cache, revision, info.commit); !st.ok()) {
         return fail(kind, ModelErrorKind::kIo, st);
     }
+    // Lets later references without a file be answered from the cache (see from_cache). Only
+    // an optimization: without it they ask the Hub again, so a failure is not an error.
+    (void)hub::write_listing(cache, info.commit, info.files);
     ResolvedModel r = hub_result(ref, cache, revision, info.commit, files);
     r.downloaded = fetched;
     return r;
@@ -94,8 +134,12 @@ Result<ResolvedModel> resolve_hub(const ModelReference& ref, const HubSettings& 
     const bool can_download = options.allow_download && !settings.offline;
 
     ModelErrorKind cache_kind = ModelErrorKind::kNone;
-    auto cached = from_cache(ref, cache, revision, &cache_kind);
+    std::string cached_hint;
+    auto cached = from_cache(ref, cache, revision, &cache_kind, &cached_hint);
     if (cached.has_value() && (!options.refresh || !can_download)) return cached;
+    if (cache_kind == ModelErrorKind::kInvalidReference) {  // "org/repo:README.md": not a model
+        return fail(kind, cache_kind, cached.error());
+    }
     if (!can_download) {
         if (cache_kind == ModelErrorKind::kAmbiguous) {
             return fail(kind, cache_kind, cached.error());
@@ -105,9 +149,16 @@ Result<ResolvedModel> resolve_hub(const ModelReference& ref, const HubSettings& 
                 ? " and HF_HUB_OFFLINE is set, so it cannot be fetched: unset HF_HUB_OFFLINE and "
                   "run `" + pull_command(ref, revision) + "`"
                 : ": run `" + pull_command(ref, revision) + "` first";
+        std::string detail;
+        if (!cached_hint.empty()) {
+            // Another quantization is cached: say which, and how to use it instead.
+            detail = " (" + cached.error().message() + ")" + cached_hint +
+                     "\nto use one of those, name its file (or its quantization) after the "
+                     "repository";
+        }
         return fail(kind, ModelErrorKind::kNotDownloaded,
                     Status::not_found(label(ref) + " is not downloaded" + why + " (cache: " +
-                                      settings.cache_dir.string() + ")"));
+                                      settings.cache_dir.string() + ")" + detail));
     }
 
     ModelErrorKind online_kind = ModelErrorKind::kNone;
@@ -203,6 +254,17 @@ Result<std::vector<InstalledModel>> list_installed_models(const HubSettings& set
     return out;
 }
 
+Result<std::vector<PartialDownload>> list_partial_downloads(const HubSettings& settings) {
+    std::vector<PartialDownload> out;
+    for (const auto& repo : hub::cached_repos(settings.cache_dir)) {
+        const auto cache = hub::repo_cache(settings.cache_dir, repo);
+        for (const auto& partial : hub::partial_downloads(cache)) {
+            out.push_back({repo, partial, hub::followed_size(partial)});
+        }
+    }
+    return out;
+}
+
 namespace {
 
 // The blob a snapshot entry points to ("" for a plain file or a link elsewhere).
@@ -255,18 +317,42 @@ Result<RemovedModel> remove_model(const std::string& reference, const HubSetting
                                             &k);
         if (files.has_value()) {
             chosen.emplace_back(commit, std::move(*files));
-        } else if (k == ModelErrorKind::kAmbiguous) {
+        } else if (k == ModelErrorKind::kAmbiguous || k == ModelErrorKind::kInvalidReference) {
             return fail(kind, k, files.error());
         }
     }
-    if (chosen.empty()) {
-        return fail(kind, ModelErrorKind::kNotFound,
-                    Status::not_found(label(ref) + " is not downloaded (cache: " +
-                                      settings.cache_dir.string() + ")"));
-    }
-
     RemovedModel removed;
     removed.reference = label(ref);
+    bool partial_in_use = false;  // another process is still writing one
+    // Removes blobs/<etag>.incomplete unless a download holds its lock.
+    auto remove_partial = [&](const fs::path& partial) {
+        std::string etag = partial.filename().string();
+        etag.resize(etag.size() - std::string_view(".incomplete").size());
+        if (!hub::check_etag(etag).ok()) return;
+        auto lock = hub::BlobLock::try_acquire(cache.lock(etag));
+        if (lock.has_value() && !lock->has_value()) {
+            partial_in_use = true;
+            return;
+        }
+        std::error_code ec;
+        const uint64_t size = hub::followed_size(partial);
+        if (fs::remove(partial, ec)) {
+            removed.partials.push_back(partial);
+            removed.bytes_freed += size;
+        }
+    };
+    if (chosen.empty()) {
+        // No snapshot has the model, but a download that failed may have left partial files:
+        // which file each was is not recorded, so all of the repository's go.
+        for (const auto& partial : hub::partial_downloads(cache)) remove_partial(partial);
+        if (removed.partials.empty()) {
+            return fail(kind, ModelErrorKind::kNotFound,
+                        Status::not_found(label(ref) + " is not downloaded (cache: " +
+                                          settings.cache_dir.string() + ")" +
+                                          (partial_in_use ? "; a download of it is in progress"
+                                                          : "")));
+        }
+    }
     std::set<std::string> candidates;
     for (const auto& [commit, files] : chosen) {
         const fs::path snapshot = cache.snapshot_dir(commit);
@@ -307,7 +393,7 @@ Result<RemovedModel> remove_model(const std::string& reference, const HubSetting
             ++removed.blobs_removed;
             removed.bytes_freed += size;
         }
-        fs::remove(cache.incomplete(blob), ec);
+        if (fs::exists(cache.incomplete(blob), ec)) remove_partial(cache.incomplete(blob));
     }
 
     // Snapshots left empty, the refs that named them, and empty folders above.
@@ -316,6 +402,7 @@ Result<RemovedModel> remove_model(const std::string& reference, const HubSetting
         std::error_code ec;
         if (!fs::is_empty(snapshot, ec) || ec) continue;
         fs::remove(snapshot, ec);
+        fs::remove(cache.listing(commit), ec);
         for (const auto& revision : hub::refs_to(cache, commit)) {
             fs::remove(cache.ref(revision), ec);
             for (fs::path dir = cache.ref(revision).parent_path(); dir != cache.root / "refs";
@@ -326,8 +413,10 @@ Result<RemovedModel> remove_model(const std::string& reference, const HubSetting
     }
     remove_if_empty(cache.root / "refs");
     remove_if_empty(cache.root / "snapshots");
+    remove_if_empty(cache.listing("0").parent_path());
+    remove_if_empty(cache.root / ".openbook");
     std::error_code ec;
-    if (!fs::exists(cache.root / "snapshots", ec)) {
+    if (!fs::exists(cache.root / "snapshots", ec) && !partial_in_use) {
         // No snapshot is left, so no blob, partial download or ref can be of use.
         fs::remove_all(cache.root, ec);
         fs::remove_all(settings.cache_dir / ".locks" / hub::repo_folder_name(ref.repo), ec);

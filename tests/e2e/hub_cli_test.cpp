@@ -183,6 +183,76 @@ TEST_F(HubCliTest, AmbiguousQuantAndBadReferences) {
     EXPECT_NE(bad.err.find("not-a-model"), std::string::npos) << bad.err;
 }
 
+TEST_F(HubCliTest, HubFailuresExit1AndOnlyBadReferencesExit2) {
+    // README: exit 2 is for usage mistakes; a gated, missing or ambiguous model is not one.
+    server_.add_repo(FakeHubRepo{"taide/Llama3-TAIDE-LX-8B-Chat-Alpha1-4bit",
+                                 HubTestServer::make_commit("taide"),
+                                 {{"taide-8b-a.3-q4_k_m.gguf", gguf_, true}},
+                                 true});
+    server_.add_repo(FakeHubRepo{"org/multi",
+                                 HubTestServer::make_commit("multi"),
+                                 {{"a-q4_k_m.gguf", "a", true}, {"b-q4_k_m.gguf", "b", true}}});
+    server_.set_token("hf_test_token");
+    auto gated = run({"model", "info", "taide:8b"});
+    EXPECT_EQ(gated.exit_code, 1) << gated.err;
+    EXPECT_NE(gated.err.find("gated"), std::string::npos) << gated.err;
+    auto ambiguous = run({"model", "info", "org/multi:q4_k_m"});
+    EXPECT_EQ(ambiguous.exit_code, 1) << ambiguous.err;
+    EXPECT_NE(ambiguous.err.find("b-q4_k_m.gguf"), std::string::npos) << ambiguous.err;
+    auto missing = run({"model", "info", "nobody/nothing:q4_k_m"});
+    EXPECT_EQ(missing.exit_code, 1) << missing.err;
+    auto no_file = run({"model", "info", std::string(kQwenRepo) + ":q2_k"});
+    EXPECT_EQ(no_file.exit_code, 1) << no_file.err;
+
+    // A file of the repository that is not a GGUF is not a model: refused, never downloaded.
+    server_.add_repo(FakeHubRepo{kQwenRepo,
+                                 HubTestServer::make_commit("qwen"),
+                                 {{kQwenFile, gguf_, true}, {"README.md", "# Qwen\n", false}}});
+    server_.clear_requests();
+    auto readme = run({"model", "info", std::string(kQwenRepo) + ":README.md"});
+    EXPECT_EQ(readme.exit_code, 2) << readme.err;
+    EXPECT_NE(readme.err.find("not a GGUF"), std::string::npos) << readme.err;
+    EXPECT_EQ(server_.count("", "/resolve/"), 0u);
+}
+
+TEST_F(HubCliTest, FailedPullKeepsThePartialAndRmModelRemovesIt) {
+    server_.drop_after(kQwenFile, 100);
+    server_.fail_next(kQwenFile, 503, 1);
+    auto pull = run({"pull", "qwen2.5:0.5b"});
+    EXPECT_EQ(pull.exit_code, 1) << pull.err;
+    EXPECT_NE(pull.err.find("partial download was kept"), std::string::npos) << pull.err;
+    EXPECT_NE(pull.err.find(".incomplete"), std::string::npos) << pull.err;
+    EXPECT_NE(pull.err.find("resume"), std::string::npos) << pull.err;
+    const fs::path repo_dir = dir_ / "hf/hub/models--Qwen--Qwen2.5-0.5B-Instruct-GGUF";
+    ASSERT_TRUE(fs::exists(repo_dir / "blobs"));
+
+    auto rm = run({"rm-model", "qwen2.5:0.5b", "--json"});
+    ASSERT_EQ(rm.exit_code, 0) << rm.err;
+    auto j = nlohmann::json::parse(rm.out);
+    EXPECT_EQ(j["bytes_freed"], 100u);
+    EXPECT_FALSE(fs::exists(repo_dir));
+}
+
+TEST_F(HubCliTest, RepositoryReferenceDoesNotTakeAnotherCachedQuant) {
+    auto pull = run({"pull", std::string(kQwenRepo) + ":q8_0"});
+    ASSERT_EQ(pull.exit_code, 0) << pull.err;
+    auto offline = run({"model", "info", kQwenRepo}, {"HF_HUB_OFFLINE=1"});
+    EXPECT_EQ(offline.exit_code, 1) << offline.err;
+    EXPECT_NE(offline.err.find("not downloaded"), std::string::npos) << offline.err;
+    EXPECT_NE(offline.err.find(std::string(kQwenRepo) + ":qwen2.5-0.5b-instruct-q8_0.gguf"),
+              std::string::npos)
+        << offline.err;
+
+    // Online it fetches the Q4_K_M file the Hub chooses, and then the cache answers alone.
+    auto online = run({"model", "info", "--json", kQwenRepo});
+    ASSERT_EQ(online.exit_code, 0) << online.err;
+    EXPECT_NE(online.out.find(kQwenFile), std::string::npos) << online.out;
+    server_.clear_requests();
+    auto cached = run({"model", "info", kQwenRepo}, {"HF_HUB_OFFLINE=1"});
+    EXPECT_EQ(cached.exit_code, 0) << cached.err;
+    EXPECT_EQ(server_.requests().size(), 0u);
+}
+
 TEST_F(HubCliTest, OllamaModelsAreListedAndUsedInPlace) {
     const fs::path store = dir_ / "ollama";
     const std::string sha = HubTestServer::sha256_hex(gguf_);

@@ -50,6 +50,8 @@ struct HubTestServer::Impl {
     std::string token;
     std::map<std::string, uint64_t> drops;  // file → bytes before the drop
     std::map<std::string, bool> corrupted;
+    std::map<std::string, std::pair<int, int>> failures;  // file → (status, times left)
+    std::map<std::string, uint64_t> range_shifts;         // file → shift of the next 206
     std::vector<FakeHubRequest> log;
 
     std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port); }
@@ -153,9 +155,34 @@ struct HubTestServer::Impl {
             name = it->second.first;
             bytes = it->second.second;
             if (corrupted[name] && !bytes.empty()) bytes.back() = static_cast<char>(~bytes.back());
+            // A pending drop comes first: drop_after + fail_next = a drop, then failures.
+            if (auto f = failures.find(name);
+                f != failures.end() && req.method == "GET" && drops.count(name) == 0) {
+                // httplib would apply a Range to the error page too (and answer 416).
+                const_cast<httplib::Request&>(req).ranges.clear();
+                res.status = f->second.first;
+                res.set_content("failing on purpose", "text/plain");
+                if (--f->second.second <= 0) failures.erase(f);
+                return;
+            }
             if (auto d = drops.find(name); d != drops.end() && req.method == "GET") {
                 drop_at = d->second;
                 drops.erase(d);
+            }
+            if (auto r = range_shifts.find(name);
+                r != range_shifts.end() && req.method == "GET" && req.ranges.size() == 1 &&
+                req.ranges[0].first >= 0) {
+                const size_t start = std::min<size_t>(
+                    static_cast<size_t>(req.ranges[0].first) + r->second, bytes.size());
+                range_shifts.erase(r);
+                // httplib would cut the body to the Range asked for: answer it ourselves.
+                const_cast<httplib::Request&>(req).ranges.clear();
+                res.status = 206;
+                res.set_header("Content-Range", "bytes " + std::to_string(start) + "-" +
+                                                    std::to_string(bytes.size() - 1) + "/" +
+                                                    std::to_string(bytes.size()));
+                res.set_content(bytes.substr(start), "application/octet-stream");
+                return;
             }
         }
         // httplib applies the Range header to the provider: it asks for [offset, offset+len).
@@ -232,6 +259,16 @@ void HubTestServer::drop_after(const std::string& file, uint64_t bytes) {
 void HubTestServer::corrupt(const std::string& file, bool on) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->corrupted[file] = on;
+}
+
+void HubTestServer::fail_next(const std::string& file, int status, int times) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failures[file] = {status, times};
+}
+
+void HubTestServer::wrong_content_range(const std::string& file, uint64_t shift) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->range_shifts[file] = shift;
 }
 
 std::vector<FakeHubRequest> HubTestServer::requests() const {

@@ -3,7 +3,7 @@
 // a "CDN" URL for LFS files, ETag / X-Repo-Commit / X-Linked-Etag / X-Linked-Size headers,
 // Range requests, 401 + X-Error-Code for gated and missing repositories, 404 for missing
 // revisions and files — and can misbehave on purpose: drop the connection mid-file once, serve
-// corrupted bytes. Every request is logged for the tests to inspect. The CDN URLs it redirects
+// corrupted bytes, answer errors, answer a Range request from the wrong offset. Every request is logged for the tests to inspect. The CDN URLs it redirects
 // to name "localhost" instead of 127.0.0.1: another origin, like the real CDN.
 //
 // The server listens from the constructor on (the socket is bound and listening before it
@@ -57,6 +57,12 @@ public:
     void drop_after(const std::string& file, uint64_t bytes);
     // Serve this file with its last byte flipped (the ETag stays the true SHA-256).
     void corrupt(const std::string& file, bool on = true);
+    // The next `times` GETs of this file's bytes answer HTTP `status` (e.g. 503) instead
+    // (after a pending drop_after of the file has happened).
+    void fail_next(const std::string& file, int status, int times = 1);
+    // The next GET of this file's bytes with a Range header (once) answers 206 with bytes and a
+    // Content-Range starting `shift` bytes after the offset asked for: a broken proxy.
+    void wrong_content_range(const std::string& file, uint64_t shift);
     void stop();  // later connections are refused
 
     std::vector<FakeHubRequest> requests() const;
