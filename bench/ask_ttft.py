@@ -10,7 +10,7 @@ questions after the first: retrieval, prompt building, prefill (and how many pro
 were reused), and the time from the question to the first generated token.
 
 Usage: bench/ask_ttft.py --model FILE.gguf [--index DIR] [--examples FILE] [-k 5] [-t 2]
-                         [--bin build/bin/openbook] [--repeat 2]
+                         [--bin build/bin/openbook] [--repeat 2] [--count 7]
 The default collection is the bundled examples/ folder, ingested into a temporary index.
 """
 import argparse
@@ -69,6 +69,7 @@ def main():
     ap.add_argument("-k", type=int, default=5)
     ap.add_argument("-t", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2, help="alternating runs of each mode")
+    ap.add_argument("--count", type=int, default=len(QUESTIONS), help="questions per run (>= 2)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin", "openbook"))
     a = ap.parse_args()
 
@@ -80,7 +81,7 @@ def main():
                             "-q"], check=True)
         questions = os.path.join(tmp, "questions.txt")
         with open(questions, "w") as f:
-            f.write("\n".join(QUESTIONS) + "\n")
+            f.write("\n".join(QUESTIONS[:max(2, a.count)]) + "\n")
         rows = {False: [], True: []}
         for _ in range(a.repeat):  # alternate, so drift on a shared machine hits both alike
             for mode in (False, True):
