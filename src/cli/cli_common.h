@@ -42,6 +42,8 @@ std::unique_ptr<Collection> open_collection(CommandContext& ctx, Collection::Mod
 int report_error(const Status& status);
 
 void print_json(const nlohmann::json& j);  // pretty, UTF-8, to stdout
+// One compact line, flushed: one record of a JSON Lines stream (ask --questions, chat --json).
+void print_json_line(const nlohmann::json& j);
 
 bool stdout_is_tty();
 bool stderr_is_tty();

@@ -50,13 +50,7 @@ nlohmann::json answer_json(const Answer& a) {
 void print_extractive(const Answer& answer, bool json, bool many) {
     for (const auto& note : answer.notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
     if (json) {
-        if (many) {
-            std::printf("%s\n", answer_json(answer)
-                                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                    .c_str());
-        } else {
-            print_json(answer_json(answer));
-        }
+        many ? print_json_line(answer_json(answer)) : print_json(answer_json(answer));
         return;
     }
     if (many) std::printf("Q: %s\n", answer.question.c_str());
@@ -105,13 +99,8 @@ int ask_with_model(Collection& collection, const std::vector<std::string>& quest
             return report_error(answer.error());
         }
         if (json) {
-            if (many) {
-                std::printf("%s\n", model_answer_json(*answer).dump(-1, ' ', false,
-                                                                   nlohmann::json::error_handler_t::replace).c_str());
-                std::fflush(stdout);
-            } else {
-                print_json(model_answer_json(*answer));
-            }
+            const nlohmann::json j = model_answer_json(*answer);
+            many ? print_json_line(j) : print_json(j);
             for (const auto& note : answer->notes) std::fprintf(stderr, "openbook: %s\n", note.c_str());
             continue;
         }

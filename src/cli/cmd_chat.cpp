@@ -76,7 +76,7 @@ int grounded_chat(Collection& collection, LanguageModel& model, const ChatArgs& 
             if (args.json) {
                 nlohmann::json sources = nlohmann::json::array();
                 if (last != nullptr) sources = model_answer_json(*last)["sources"];
-                std::printf("%s\n", nlohmann::json{{"sources", sources}}.dump().c_str());
+                print_json_line({{"sources", sources}});
             } else if (last == nullptr || last->sources.empty()) {
                 std::printf("(no sources yet)\n");
             } else {
@@ -100,9 +100,7 @@ int grounded_chat(Collection& collection, LanguageModel& model, const ChatArgs& 
             continue;  // e.g. a message too long for the context: the user may go on
         }
         if (args.json) {
-            std::printf("%s\n", model_answer_json(*answer)
-                                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                    .c_str());
+            print_json_line(model_answer_json(*answer));
         } else if (!answer->found) {
             std::printf("%s\n", answer->message.c_str());
         } else {
